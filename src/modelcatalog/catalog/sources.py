@@ -1,0 +1,155 @@
+"""Read catalog data from disk: a catalog directory, one model file, or a Venice dump.
+
+A catalog directory holds one YAML (or JSON) file per model at ``<dir>/<type>/<id>.yaml`` and
+one file of compatibility aliases per type at ``<dir>/aliases/<type>.yaml`` (a mapping of alias
+to model id). Traits are not kept apart: they come from each model's ``model_spec.traits``.
+
+A Venice dump is the JSON body of ``GET /models`` (``{"data": [...]}``) or a bare list of
+records. Reading never interprets records; it only returns the raw JSON with its origin, so
+that parsing and rules can locate every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from modelcatalog.catalog.findings import Origin
+from modelcatalog.errors import SourceError
+
+__all__ = ["ALIASES_DIR", "AliasEntry", "CatalogSource", "SourceRecord", "read_source"]
+
+ALIASES_DIR = "aliases"
+_DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One raw model record and where it came from."""
+
+    origin: Origin
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    """One compatibility alias: ``alias`` (another vendor's id) names ``target`` of ``type``."""
+
+    origin: Origin
+    type: str
+    alias: str
+    target: Any
+
+
+@dataclass(slots=True)
+class CatalogSource:
+    """Everything read from one or more paths, not yet parsed."""
+
+    records: list[SourceRecord] = field(default_factory=list)
+    aliases: list[AliasEntry] = field(default_factory=list)
+    #: True when the data came from Venice dumps (the live API's own output).
+    from_dump: bool = False
+
+    def extend(self, other: CatalogSource) -> None:
+        self.records.extend(other.records)
+        self.aliases.extend(other.aliases)
+        self.from_dump = self.from_dump or other.from_dump
+
+
+def read_source(path: Path, *, label: str | None = None) -> CatalogSource:
+    """Read a catalog directory, a model file or a dump. Raises :class:`SourceError`."""
+    shown = label or str(path)
+    if path.is_dir():
+        return _read_directory(path, shown)
+    if not path.exists():
+        raise SourceError(f"{shown}: no such file or directory")
+    return _from_document(_load_document(path, shown), shown)
+
+
+def read_document_bytes(content: bytes, label: str) -> CatalogSource:
+    """Read a dump or a single record given as JSON or YAML bytes (an upload, say)."""
+    return _from_document(_parse(content, label, yaml_allowed=True), label)
+
+
+def _from_document(document: Any, label: str) -> CatalogSource:
+    if _looks_like_dump(document):
+        return _read_dump(document, label)
+    if isinstance(document, dict):
+        return CatalogSource(records=[SourceRecord(Origin(label), document)])
+    raise SourceError(f"{label}: expected a model record, a list of records or {{'data': [...]}}")
+
+
+def _looks_like_dump(document: Any) -> bool:
+    return isinstance(document, list) or (
+        isinstance(document, dict) and isinstance(document.get("data"), list)
+    )
+
+
+def _read_dump(document: Any, label: str) -> CatalogSource:
+    items = document if isinstance(document, list) else document["data"]
+    source = CatalogSource(from_dump=True)
+    for index, item in enumerate(items):
+        model_id = item.get("id") if isinstance(item, dict) else None
+        anchor = f"data[{index}]({model_id})" if isinstance(model_id, str) else f"data[{index}]"
+        source.records.append(SourceRecord(Origin(label, anchor), item))
+    return source
+
+
+def _read_directory(root: Path, label: str) -> CatalogSource:
+    source = CatalogSource()
+    for path in _data_files(root):
+        relative = path.relative_to(root)
+        shown = f"{label.rstrip('/')}/{relative.as_posix()}"
+        if relative.parts[0] == ALIASES_DIR:
+            source.aliases.extend(_read_aliases(path, shown))
+        else:
+            source.extend(_from_document(_load_document(path, shown), shown))
+    return source
+
+
+def _data_files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and path.suffix in _DATA_SUFFIXES and not hidden:
+            yield path
+
+
+def _read_aliases(path: Path, shown: str) -> Iterator[AliasEntry]:
+    document = _load_document(path, shown)
+    if document is None:
+        return
+    if not isinstance(document, dict):
+        raise SourceError(f"{shown}: an alias file is a mapping of alias to model id")
+    model_type = path.stem
+    for alias, target in document.items():
+        yield AliasEntry(Origin(shown), model_type, str(alias), target)
+
+
+def _load_document(path: Path, shown: str) -> Any:
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{shown}: cannot read: {exc.strerror}") from exc
+    return _parse(content, shown, yaml_allowed=path.suffix != ".json")
+
+
+def _parse(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        if not yaml_allowed:
+            raise SourceError(f"{shown}: invalid JSON: {exc}") from exc
+    try:
+        return yaml.load(content, Loader=_loader())
+    except yaml.YAMLError as exc:
+        raise SourceError(f"{shown}: invalid YAML: {exc}") from exc
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader

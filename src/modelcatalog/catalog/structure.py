@@ -1,0 +1,123 @@
+"""Checks that follow from the wire contract itself: JSON types, required keys, enums, unknown keys.
+
+JSON type errors come from pydantic and are errors in every mode (a price that is a string
+cannot be served or quoted). The rest are warnings in compatible mode and errors in strict mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from modelcatalog.catalog.findings import Finding, Mode, Origin, Severity
+from modelcatalog.spec.base import SpecModel
+
+__all__ = ["join_path", "structure_findings", "type_error_findings"]
+
+# Pydantic names the members of a union in an error's location; StrictInt | StrictFloat
+# (a JSON number) would otherwise report every bad number twice.
+_UNION_MEMBER_LOCS = frozenset({"int", "float", "str", "bool"})
+_EXPECTED = {
+    "int_type": "a number",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "list_type": "a list",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+def join_path(parts: Sequence[str | int]) -> str:
+    """``("model_spec", "traits", 0)`` -> ``model_spec.traits[0]``."""
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def type_error_findings(error: ValidationError, origin: Origin) -> list[Finding]:
+    """Turn a pydantic error of one record into located findings, one per bad value."""
+    findings: dict[str, Finding] = {}
+    for detail in error.errors(include_url=False):
+        loc = list(detail["loc"][1:])  # the first element is the record-type tag
+        if loc and loc[-1] in _UNION_MEMBER_LOCS:
+            loc.pop()
+        path = join_path(loc)
+        findings.setdefault(path, _type_finding(detail, origin.at(path)))
+    return list(findings.values())
+
+
+def _type_finding(detail: Any, location: str) -> Finding:
+    expected = _EXPECTED.get(detail["type"])
+    if expected is not None:
+        message = f"expected {expected}, got {_json_repr(detail['input'])}"
+    else:
+        message = str(detail["msg"]).removeprefix("Value error, ")
+    return Finding(Severity.ERROR, location, message, "type")
+
+
+def _json_repr(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def structure_findings(model: SpecModel, origin: Origin, mode: Mode) -> list[Finding]:
+    """Unknown keys, missing required keys and out-of-enum values, recursively."""
+    severity = Severity.ERROR if mode is Mode.STRICT else Severity.WARNING
+    return [
+        Finding(severity, origin.at(path), message, rule)
+        for path, message, rule in _walk(model, ())
+    ]
+
+
+def _walk(model: SpecModel, prefix: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
+    for key in model.unknown_keys():
+        yield join_path((*prefix, key)), "unknown key (kept as it is)", "unknown-key"
+    fields = type(model).model_fields
+    present: dict[str, Any] = {}
+    for name, info in fields.items():
+        if name in model.model_fields_set:
+            present[info.alias or name] = getattr(model, name)
+    for key in model.REQUIRED:
+        if key not in present:
+            yield join_path((*prefix, key)), "required key is missing", "required"
+    for key, allowed in model.ENUMS.items():
+        yield from _enum_problems(present.get(key), allowed, (*prefix, key))
+    for key, value in present.items():
+        yield from _walk_value(value, (*prefix, key))
+
+
+def _walk_value(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
+    if isinstance(value, SpecModel):
+        yield from _walk(value, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_value(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk_value(item, (*path, index))
+
+
+def _enum_problems(
+    value: Any, allowed: frozenset[str], path: tuple[str | int, ...]
+) -> Iterator[tuple[str, str, str]]:
+    values = value if isinstance(value, list) else [value]
+    choices = ", ".join(sorted(allowed))
+    for index, item in enumerate(values):
+        if item is not None and item not in allowed:
+            where = (*path, index) if isinstance(value, list) else path
+            yield join_path(where), f"{item!r} is not one of {choices}", "enum"

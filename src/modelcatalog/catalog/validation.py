@@ -1,0 +1,99 @@
+"""Parse and check a catalog source: the ``parse -> rules`` steps of the data flow.
+
+:func:`check_catalog` never raises on bad data; it returns a :class:`CheckedCatalog` holding
+what parsed and every finding. Callers that need a valid catalog call
+:meth:`CheckedCatalog.raise_for_errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from modelcatalog.catalog.findings import Finding, Mode, Severity
+from modelcatalog.catalog.rules import CATALOG_RULES, RECORD_RULES, Entry
+from modelcatalog.catalog.sources import AliasEntry, CatalogSource
+from modelcatalog.catalog.structure import structure_findings, type_error_findings
+from modelcatalog.errors import CatalogInvalid
+from modelcatalog.spec.record import parse_record
+
+__all__ = ["CheckedCatalog", "check_catalog"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCatalog:
+    """The records that parsed, the aliases, and everything validation found."""
+
+    mode: Mode
+    entries: tuple[Entry, ...]
+    aliases: tuple[AliasEntry, ...]
+    findings: tuple[Finding, ...]
+    from_dump: bool
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        if not self.ok:
+            raise CatalogInvalid(self.findings)
+
+
+def check_catalog(source: CatalogSource, mode: Mode = Mode.COMPATIBLE) -> CheckedCatalog:
+    """Parse every record of ``source`` and run every rule over the result."""
+    findings: list[Finding] = []
+    entries: list[Entry] = []
+    for item in source.records:
+        if not isinstance(item.data, dict):
+            findings.append(Finding(Severity.ERROR, item.origin.at(), "expected an object", "type"))
+            continue
+        try:
+            record = parse_record(item.data)
+        except ValidationError as exc:
+            findings.extend(type_error_findings(exc, item.origin))
+            continue
+        entry = Entry(item.origin, record, item.data)
+        entries.append(entry)
+        findings.extend(structure_findings(record, item.origin, mode))
+        findings.extend(_record_rule_findings(entry, mode))
+    findings.extend(_catalog_rule_findings(entries, source.aliases, mode))
+    return CheckedCatalog(
+        mode, tuple(entries), tuple(source.aliases), tuple(findings), source.from_dump
+    )
+
+
+def _severity(mode: Mode, always_error: bool) -> Severity:
+    return Severity.ERROR if always_error or mode is Mode.STRICT else Severity.WARNING
+
+
+def _record_rule_findings(entry: Entry, mode: Mode) -> list[Finding]:
+    return [
+        Finding(_severity(mode, rule.always_error), entry.origin.at(p.path), p.message, rule.name)
+        for rule in RECORD_RULES
+        for p in rule.check(entry.record)
+    ]
+
+
+def _catalog_rule_findings(
+    entries: Sequence[Entry], aliases: Sequence[Any], mode: Mode
+) -> list[Finding]:
+    findings = []
+    for rule in CATALOG_RULES:
+        for problem in rule.check(entries, aliases):
+            assert problem.origin is not None, f"catalog rule {rule.name} must name the record"
+            severity = _severity(mode, rule.always_error)
+            findings.append(
+                Finding(severity, problem.origin.at(problem.path), problem.message, rule.name)
+            )
+    return findings
