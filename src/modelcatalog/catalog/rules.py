@@ -1,5 +1,10 @@
 """Semantic rules: what the OpenAPI cannot express, per record and across the catalog.
 
+This module is the one registry; the rules themselves live in
+:mod:`modelcatalog.catalog.record_rules` (one record at a time) and
+:mod:`modelcatalog.catalog.catalog_rules` (across records and aliases), both imported at the
+end of this module so that importing the registry always gives every rule.
+
 A rule is a generator registered with :func:`record_rule` or :func:`catalog_rule`; it yields
 ``Problem`` s and never raises. Its severity follows the mode (a warning in compatible mode,
 an error in strict mode) unless it is registered ``always_error`` -- for the few problems that
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelcatalog.catalog.findings import Origin
+from modelcatalog.catalog.sources import AliasEntry
 from modelcatalog.spec.record import ModelRecord
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "RecordRule",
     "catalog_rule",
     "record_rule",
+    "rule_names",
 ]
 
 
@@ -41,6 +48,8 @@ class Entry:
     origin: Origin
     record: ModelRecord[Any]
     data: dict[str, Any]
+    #: ``<type>/<id>`` as spelled by the file's place in a catalog directory; None otherwise.
+    placement: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,7 @@ class Problem:
 
 
 RecordCheck = Callable[[ModelRecord[Any]], Iterator[Problem]]
-CatalogCheck = Callable[[Sequence[Entry], Sequence[Any]], Iterator[Problem]]
+CatalogCheck = Callable[[Sequence[Entry], Sequence[AliasEntry]], Iterator[Problem]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +72,26 @@ class RecordRule:
     check: RecordCheck
     always_error: bool
 
+    @property
+    def summary(self) -> str:
+        """What the rule checks: the first line of its docstring (shown in docs and --help)."""
+        return _first_line(self.check.__doc__)
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogRule:
     name: str
     check: CatalogCheck
     always_error: bool
+
+    @property
+    def summary(self) -> str:
+        """What the rule checks: the first line of its docstring (shown in docs and --help)."""
+        return _first_line(self.check.__doc__)
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().split("\n\n")[0].replace("\n", " ")
 
 
 RECORD_RULES: list[RecordRule] = []
@@ -79,6 +102,7 @@ def record_rule(name: str, *, always_error: bool = False) -> Callable[[RecordChe
     """Register a check of one record."""
 
     def register(check: RecordCheck) -> RecordCheck:
+        _claim(name)
         RECORD_RULES.append(RecordRule(name, check, always_error))
         return check
 
@@ -91,32 +115,24 @@ def catalog_rule(
     """Register a check across all records (and the alias entries)."""
 
     def register(check: CatalogCheck) -> CatalogCheck:
+        _claim(name)
         CATALOG_RULES.append(CatalogRule(name, check, always_error))
         return check
 
     return register
 
 
-@record_rule("identity", always_error=True)
-def _has_id_and_type(record: ModelRecord[Any]) -> Iterator[Problem]:
-    if not record.id:
-        yield Problem("id", "a model needs a non-empty id")
-    if not record.type:
-        yield Problem("type", "a model needs a type")
+def _claim(name: str) -> None:
+    # A finding's ``rule`` names exactly one check, so operators can look it up in the docs.
+    if name in rule_names():
+        raise ValueError(f"rule {name!r} is registered twice")
 
 
-@catalog_rule("unique-id", always_error=True)
-def _unique_ids(entries: Sequence[Entry], aliases: Sequence[Any]) -> Iterator[Problem]:
-    first_seen: dict[str, Origin] = {}
-    for entry in entries:
-        model_id = entry.record.id
-        if not model_id:
-            continue
-        if model_id in first_seen:
-            yield Problem(
-                "id",
-                f"duplicate id {model_id!r}, first defined at {first_seen[model_id].at()}",
-                entry.origin,
-            )
-        else:
-            first_seen[model_id] = entry.origin
+def rule_names() -> list[str]:
+    """Every registered rule name, record rules first, in registration order."""
+    return [rule.name for rule in RECORD_RULES] + [rule.name for rule in CATALOG_RULES]
+
+
+# The rule modules register themselves on import; they need the registry above first.
+import modelcatalog.catalog.catalog_rules  # noqa: E402
+import modelcatalog.catalog.record_rules  # noqa: E402, F401

@@ -34,6 +34,8 @@ class SourceRecord:
 
     origin: Origin
     data: Any
+    #: ``<type>/<id>`` spelled by the file's place in a catalog directory; None elsewhere.
+    placement: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,12 @@ def _read_directory(root: Path, label: str) -> CatalogSource:
         shown = f"{label.rstrip('/')}/{relative.as_posix()}"
         if relative.parts[0] == ALIASES_DIR:
             source.aliases.extend(_read_aliases(path, shown))
-        else:
-            source.extend(_from_document(_load_document(path, shown), shown))
+            continue
+        document = _load_document(path, shown)
+        if not isinstance(document, dict) or _looks_like_dump(document):
+            raise SourceError(f"{shown}: a catalog directory holds one model record per file")
+        placement = relative.with_suffix("").as_posix()
+        source.records.append(SourceRecord(Origin(shown), document, placement))
     return source
 
 
@@ -150,6 +156,29 @@ def _parse(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
         raise SourceError(f"{shown}: invalid YAML: {exc}") from exc
 
 
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """A safe loader that refuses a mapping with a repeated key.
+
+    YAML forbids repeated keys, but PyYAML silently keeps the last one, which would drop half
+    of a price table or an alias without a word.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"repeated key {key!r} (line {mark.line + 1})", mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
 def _loader() -> type[yaml.SafeLoader]:
-    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return loader
+    return _UniqueKeyLoader

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -63,7 +62,7 @@ def check_catalog(source: CatalogSource, mode: Mode = Mode.COMPATIBLE) -> Checke
         except ValidationError as exc:
             findings.extend(type_error_findings(exc, item.origin))
             continue
-        entry = Entry(item.origin, record, item.data)
+        entry = Entry(item.origin, record, item.data, item.placement)
         entries.append(entry)
         findings.extend(structure_findings(record, item.origin, mode))
         findings.extend(_record_rule_findings(entry, mode))
@@ -86,7 +85,7 @@ def _record_rule_findings(entry: Entry, mode: Mode) -> list[Finding]:
 
 
 def _catalog_rule_findings(
-    entries: Sequence[Entry], aliases: Sequence[Any], mode: Mode
+    entries: Sequence[Entry], aliases: Sequence[AliasEntry], mode: Mode
 ) -> list[Finding]:
     findings = []
     for rule in CATALOG_RULES:

@@ -1,0 +1,711 @@
+"""Rules about one model record: what its fields say must agree with each other.
+
+Each rule is registered on :mod:`modelcatalog.catalog.rules`; its docstring's first paragraph
+is what ``docs/catalog-format.md`` shows for it. Rules never assume a field is present (a
+compatible-mode load keeps trimmed real data) and skip what another rule already reports.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, TypeGuard
+
+from modelcatalog.catalog.rules import Problem, record_rule
+from modelcatalog.spec.base import SpecModel
+from modelcatalog.spec.capabilities import TextCapabilities
+from modelcatalog.spec.pricing import (
+    DurationTier,
+    ImagePricing,
+    InpaintPricing,
+    LlmPricing,
+    MusicPricing,
+    Price,
+)
+from modelcatalog.spec.record import MODEL_TYPES, ModelRecord
+
+__all__ = ["parse_instant"]
+
+Record = ModelRecord[Any]
+
+SPEC = "model_spec"
+CAPS = "model_spec.capabilities"
+CONSTRAINTS = "model_spec.constraints"
+PRICING = "model_spec.pricing"
+
+
+def _dig(value: Any, *names: str) -> Any:
+    """``value.a.b`` for spec models and plain JSON alike; None when any step is absent."""
+    for name in names:
+        if value is None:
+            return None
+        value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+    return value
+
+
+def _caps(record: Record) -> TextCapabilities | None:
+    caps = _dig(record, "model_spec", "capabilities")
+    return caps if isinstance(caps, TextCapabilities) else None
+
+
+def _show(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values) or "none"
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@record_rule("identity", always_error=True)
+def _identity(record: Record) -> Iterator[Problem]:
+    """A model has a non-empty ``id`` and a ``type``; without them it cannot be listed."""
+    if not record.id:
+        yield Problem("id", "a model needs a non-empty id")
+    if not record.type:
+        yield Problem("type", "a model needs a type")
+
+
+@record_rule("context-length")
+def _context_length(record: Record) -> Iterator[Problem]:
+    """A text model's ``context_length`` equals ``model_spec.availableContextTokens``.
+
+    The OpenAPI says the top-level field mirrors the spec's for OpenAI-compatible clients.
+    """
+    if record.type != "text" or record.context_length is None:
+        return
+    available = _dig(record, "model_spec", "availableContextTokens")
+    if record.context_length != available:
+        shown = "missing" if available is None else available
+        yield Problem(
+            "context_length",
+            f"is {record.context_length} but model_spec.availableContextTokens is {shown}; "
+            "they must be equal",
+        )
+
+
+_TEXT = frozenset({"text"})
+_MUSIC = frozenset({"music"})
+_AUDIO_OUT = frozenset({"tts", "music"})
+_EMBEDDING = frozenset({"embedding"})
+#: model_spec keys the OpenAPI describes as applying only to some types ("Only present for ...").
+_SPEC_FIELD_TYPES: dict[str, frozenset[str]] = {
+    "availableContextTokens": _TEXT,
+    "maxCompletionTokens": _TEXT,
+    "capabilities": _TEXT,
+    "embeddingDimensions": _EMBEDDING,
+    "maxInputTokens": _EMBEDDING,
+    "supportsCustomDimensions": _EMBEDDING,
+    "voice_cloning": frozenset({"tts"}),
+    "voices": _AUDIO_OUT,
+    "supported_formats": _AUDIO_OUT,
+    "default_format": _AUDIO_OUT,
+    **dict.fromkeys(
+        (
+            "supports_lyrics",
+            "lyrics_required",
+            "supports_force_instrumental",
+            "default_voice",
+            "supports_language_code",
+            "supports_speed",
+            "default_speed",
+            "min_speed",
+            "max_speed",
+            "duration_options",
+            "min_duration",
+            "max_duration",
+            "default_duration",
+            "prompt_character_limit",
+            "min_prompt_length",
+            "lyrics_character_limit",
+        ),
+        _MUSIC,
+    ),
+}
+
+
+@record_rule("field-for-type")
+def _field_for_type(record: Record) -> Iterator[Problem]:
+    """Fields the spec gives to some types only appear on those types.
+
+    For example ``capabilities`` and ``context_length`` only on text models,
+    ``voice_cloning`` only on TTS models, ``embeddingDimensions`` only on embedding models and
+    the lyrics, speed and duration settings only on music models.
+    """
+    kind, spec = record.type, record.model_spec
+    if kind not in MODEL_TYPES:
+        return
+    if record.context_length is not None and kind != "text":
+        yield Problem("context_length", f"applies only to text models, not {kind}")
+    if spec is None:
+        return
+    for key in spec.model_fields_set:
+        allowed = _SPEC_FIELD_TYPES.get(key)
+        if allowed is not None and kind not in allowed:
+            yield Problem(
+                f"{SPEC}.{key}", f"applies only to {_show(sorted(allowed))} models, not {kind}"
+            )
+
+
+#: Types whose model_spec.constraints the OpenAPI describes (text, image, video, inpaint).
+_CONSTRAINED_TYPES = frozenset({"text", "image", "video", "inpaint"})
+
+
+@record_rule("constraints-variant")
+def _constraints_variant(record: Record) -> Iterator[Problem]:
+    """Only text, image, video and inpaint models carry ``constraints``; the spec has no others."""
+    kind = record.type
+    constraints = _dig(record, "model_spec", "constraints")
+    if kind in MODEL_TYPES and kind not in _CONSTRAINED_TYPES and constraints is not None:
+        yield Problem(
+            f"{CONSTRAINTS}", f"the wire contract defines no constraints for {kind} models"
+        )
+
+
+_MUSIC_SCHEMES = ("generation", "durations", "per_second", "per_thousand_characters")
+
+
+@record_rule("pricing-variant")
+def _pricing_variant(record: Record) -> Iterator[Problem]:
+    """The pricing object is the variant of the model's type and can price a request.
+
+    Video models have no pricing variant; a music model prices by exactly one of
+    ``generation``, ``durations``, ``per_second`` or ``per_thousand_characters``; an image
+    model needs a per-image price (``generation``, ``resolutions`` or ``quality``); an upscaler
+    offers no resolution or quality choice to price.
+    """
+    pricing, kind = _dig(record, "model_spec", "pricing"), record.type
+    if pricing is None:
+        return
+    if kind == "video":
+        yield Problem(PRICING, "the wire contract defines no pricing for video models")
+    elif isinstance(pricing, MusicPricing):
+        used = [key for key in _MUSIC_SCHEMES if getattr(pricing, key) is not None]
+        if len(used) != 1:
+            yield Problem(
+                PRICING,
+                f"music pricing needs exactly one of {_show(_MUSIC_SCHEMES)}; got {_show(used)}",
+            )
+    elif isinstance(pricing, ImagePricing):
+        yield from _image_pricing_variant(pricing, kind)
+
+
+def _image_pricing_variant(pricing: ImagePricing, kind: str | None) -> Iterator[Problem]:
+    if kind == "upscale":
+        for key in ("resolutions", "quality"):
+            if getattr(pricing, key) is not None:
+                yield Problem(f"{PRICING}.{key}", "an upscaler offers no choice to price by")
+    elif pricing.generation is None and pricing.resolutions is None and pricing.quality is None:
+        yield Problem(PRICING, "an image model needs a generation, resolutions or quality price")
+
+
+@record_rule("reasoning-effort")
+def _reasoning_effort(record: Record) -> Iterator[Problem]:
+    """``reasoningEffortOptions`` and ``defaultReasoningEffort`` appear only with
+    ``supportsReasoningEffort: true``, and the default is one of the options.
+    """
+    caps = _caps(record)
+    if caps is None:
+        return
+    options, default = caps.reasoningEffortOptions, caps.defaultReasoningEffort
+    if caps.supportsReasoningEffort is not True:
+        for key in ("reasoningEffortOptions", "defaultReasoningEffort"):
+            if getattr(caps, key) is not None:
+                yield Problem(f"{CAPS}.{key}", "only allowed when supportsReasoningEffort is true")
+        return
+    if options is not None and not options:
+        yield Problem(f"{CAPS}.reasoningEffortOptions", "lists no option")
+    if default is not None and options is not None and default not in options:
+        yield Problem(
+            f"{CAPS}.defaultReasoningEffort",
+            f"{default!r} is not one of reasoningEffortOptions ({_show(options)})",
+        )
+
+
+@record_rule("max-images")
+def _max_images(record: Record) -> Iterator[Problem]:
+    """``maxImages`` appears only with ``supportsMultipleImages: true`` and is at least 2."""
+    caps = _caps(record)
+    if caps is None or caps.maxImages is None:
+        return
+    if caps.supportsMultipleImages is not True:
+        yield Problem(f"{CAPS}.maxImages", "only allowed when supportsMultipleImages is true")
+    elif _is_number(caps.maxImages) and caps.maxImages < 2:
+        yield Problem(
+            f"{CAPS}.maxImages", f"is {caps.maxImages}; a multi-image model takes at least 2"
+        )
+
+
+def _implication(record: Record, flag: str, needed: str) -> Iterator[Problem]:
+    caps = _caps(record)
+    if caps is not None and getattr(caps, flag) is True and getattr(caps, needed) is not True:
+        yield Problem(f"{CAPS}.{flag}", f"is true but {needed} is not; {flag} requires {needed}")
+
+
+@record_rule("multiple-images-vision")
+def _multiple_images_need_vision(record: Record) -> Iterator[Problem]:
+    """``supportsMultipleImages`` requires ``supportsVision`` ("only applicable when
+    supportsVision is true").
+    """
+    return _implication(record, "supportsMultipleImages", "supportsVision")
+
+
+@record_rule("e2ee-tee")
+def _e2ee_needs_tee(record: Record) -> Iterator[Problem]:
+    """``supportsE2EE`` requires ``supportsTeeAttestation`` (the key comes from attestation)."""
+    return _implication(record, "supportsE2EE", "supportsTeeAttestation")
+
+
+@record_rule("response-schema")
+def _response_schema_needs_tools(record: Record) -> Iterator[Problem]:
+    """``supportsResponseSchema`` requires ``supportsFunctionCalling``."""
+    return _implication(record, "supportsResponseSchema", "supportsFunctionCalling")
+
+
+#: (default key, list key, where): a default must be one of the values its list offers.
+_DEFAULT_CHOICES = (
+    ("defaultResolution", "resolutions", CONSTRAINTS),
+    ("defaultQuality", "qualities", CONSTRAINTS),
+    ("defaultAspectRatio", "aspectRatios", CONSTRAINTS),
+    ("default_format", "supported_formats", SPEC),
+    ("default_voice", "voices", SPEC),
+)
+
+
+@record_rule("default-choice")
+def _default_choice(record: Record) -> Iterator[Problem]:
+    """A default (resolution, quality, aspect ratio, audio format, voice) is one of the values
+    the model offers beside it.
+    """
+    spec = record.model_spec
+    for default_key, list_key, where in _DEFAULT_CHOICES:
+        holder = spec if where == SPEC else _dig(spec, "constraints")
+        default, offered = _dig(holder, default_key), _dig(holder, list_key)
+        if default is None:
+            continue
+        if offered is None:
+            yield Problem(f"{where}.{default_key}", f"is set but {list_key} is missing")
+        elif default not in offered:
+            yield Problem(
+                f"{where}.{default_key}", f"{default!r} is not one of {list_key} ({_show(offered)})"
+            )
+
+
+def _image_like_pricing(record: Record) -> ImagePricing | InpaintPricing | None:
+    pricing = _dig(record, "model_spec", "pricing")
+    return pricing if isinstance(pricing, ImagePricing | InpaintPricing) else None
+
+
+@record_rule("resolution-pricing")
+def _resolution_pricing(record: Record) -> Iterator[Problem]:
+    """``pricing.resolutions`` prices exactly the resolutions in ``constraints.resolutions``."""
+    pricing = _image_like_pricing(record)
+    if pricing is None or pricing.resolutions is None:
+        return
+    offered = _dig(record, "model_spec", "constraints", "resolutions")
+    for key in pricing.resolutions:
+        if offered is None or key not in offered:
+            yield Problem(f"{PRICING}.resolutions.{key}", _not_offered("resolution", key, offered))
+    for resolution in offered or ():
+        if resolution not in pricing.resolutions:
+            yield Problem(
+                f"{PRICING}.resolutions", f"no price for offered resolution {resolution!r}"
+            )
+
+
+def _not_offered(what: str, value: str, offered: list[str] | None) -> str:
+    listed = "constraints has none" if offered is None else f"offered: {_show(offered)}"
+    return f"{what} {value!r} is not offered by the model ({listed})"
+
+
+@record_rule("quality-pricing")
+def _quality_pricing(record: Record) -> Iterator[Problem]:
+    """``pricing.quality`` is keyed by offered resolutions and prices only offered qualities."""
+    pricing = _image_like_pricing(record)
+    if pricing is None or pricing.quality is None:
+        return
+    resolutions = _dig(record, "model_spec", "constraints", "resolutions")
+    qualities = _dig(record, "model_spec", "constraints", "qualities")
+    for resolution, prices in pricing.quality.items():
+        where = f"{PRICING}.quality.{resolution}"
+        if resolutions is None or resolution not in resolutions:
+            yield Problem(where, _not_offered("resolution", resolution, resolutions))
+        for level in ("low", "medium", "high"):
+            if getattr(prices, level) is not None and (qualities is None or level not in qualities):
+                yield Problem(f"{where}.{level}", _not_offered("quality", level, qualities))
+
+
+@record_rule("generation-replaced")
+def _generation_replaced(record: Record) -> Iterator[Problem]:
+    """An image model's ``pricing.resolutions`` replaces ``pricing.generation``; not both."""
+    pricing = _dig(record, "model_spec", "pricing")
+    if isinstance(pricing, ImagePricing) and pricing.resolutions and pricing.generation:
+        yield Problem(
+            f"{PRICING}.generation", "resolution pricing replaces generation; keep only one"
+        )
+
+
+def _price_values(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Price | DurationTier):
+        for key in ("usd", "diem"):
+            if getattr(value, key) is not None:
+                yield f"{path}.{key}", getattr(value, key)
+    elif isinstance(value, SpecModel):
+        for name, info in type(value).model_fields.items():
+            if name in value.model_fields_set:
+                yield from _price_values(getattr(value, name), f"{path}.{info.alias or name}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("usd", "diem") and _is_number(item):
+                yield f"{path}.{key}", item
+            else:
+                yield from _price_values(item, f"{path}.{key}")
+
+
+@record_rule("price-range")
+def _price_range(record: Record) -> Iterator[Problem]:
+    """Every ``usd`` and ``diem`` price is a finite number and not negative."""
+    for path, price in _price_values(_dig(record, "model_spec", "pricing"), PRICING):
+        if not math.isfinite(price):
+            yield Problem(path, f"{price} is not a finite price")
+        elif price < 0:
+            yield Problem(path, f"{price} is negative; a price is 0 or more")
+
+
+@record_rule("extended-pricing")
+def _extended_pricing(record: Record) -> Iterator[Problem]:
+    """The extended (long-context) tier starts inside the context window and adds cache rates
+    only where the base tier has them.
+    """
+    pricing = _dig(record, "model_spec", "pricing")
+    if not isinstance(pricing, LlmPricing) or pricing.extended is None:
+        return
+    threshold = pricing.extended.context_token_threshold
+    window = _dig(record, "model_spec", "availableContextTokens")
+    where = f"{PRICING}.extended"
+    if _is_number(threshold) and _is_number(window) and not 0 < threshold < window:
+        yield Problem(
+            f"{where}.context_token_threshold",
+            f"is {threshold}; it must be above 0 and below availableContextTokens ({window})",
+        )
+    for key in ("cache_input", "cache_write"):
+        if getattr(pricing.extended, key) is not None and getattr(pricing, key) is None:
+            yield Problem(f"{where}.{key}", f"an extended {key} rate needs a base {key} rate")
+
+
+@record_rule("completion-tokens")
+def _completion_tokens(record: Record) -> Iterator[Problem]:
+    """``maxCompletionTokens`` does not exceed ``availableContextTokens``."""
+    spec = record.model_spec
+    completion, window = _dig(spec, "maxCompletionTokens"), _dig(spec, "availableContextTokens")
+    if _is_number(completion) and _is_number(window) and completion > window:
+        yield Problem(
+            f"{SPEC}.maxCompletionTokens",
+            f"is {completion}, more than availableContextTokens ({window})",
+        )
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 instant with a time zone, or None when ``value`` is not one."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+_DEPRECATION_DATES = ("date", "startsAt", "removesAt")
+
+
+@record_rule("deprecation-dates")
+def _deprecation_dates(record: Record) -> Iterator[Problem]:
+    """``deprecation.date``, ``startsAt`` and ``removesAt`` are ISO 8601 instants with a zone."""
+    deprecation = _dig(record, "model_spec", "deprecation")
+    for key in _DEPRECATION_DATES:
+        value = _dig(deprecation, key)
+        if isinstance(value, str) and parse_instant(value) is None:
+            yield Problem(
+                f"{SPEC}.deprecation.{key}",
+                f"{value!r} is not an ISO 8601 instant with a time zone "
+                "(e.g. 2026-03-01T00:00:00Z)",
+            )
+
+
+def _instants(record: Record) -> dict[str, datetime]:
+    deprecation = _dig(record, "model_spec", "deprecation")
+    found = {}
+    for key in _DEPRECATION_DATES:
+        value = _dig(deprecation, key)
+        instant = parse_instant(value) if isinstance(value, str) else None
+        if instant is not None:
+            found[key] = instant
+    return found
+
+
+@record_rule("deprecation-order")
+def _deprecation_order(record: Record) -> Iterator[Problem]:
+    """``deprecation.removesAt`` is not before ``startsAt``, and the legacy ``date`` is the
+    same instant as ``removesAt`` (the spec: "same value as `date` today").
+    """
+    instants = _instants(record)
+    removes, starts, legacy = (instants.get(k) for k in ("removesAt", "startsAt", "date"))
+    where = f"{SPEC}.deprecation"
+    if removes is not None and starts is not None and removes < starts:
+        yield Problem(f"{where}.removesAt", "is before startsAt; warnings must start first")
+    if removes is not None and legacy is not None and removes != legacy:
+        yield Problem(f"{where}.date", "differs from removesAt; the legacy date is the sunset")
+
+
+@record_rule("duration-tiers")
+def _duration_tiers(record: Record) -> Iterator[Problem]:
+    """Music duration price tiers have ``min_seconds`` ≤ ``max_seconds`` and do not overlap."""
+    pricing = _dig(record, "model_spec", "pricing")
+    if not isinstance(pricing, MusicPricing) or not pricing.durations:
+        return
+    tiers = [
+        (key, (tier.min_seconds, tier.max_seconds))
+        for key, tier in pricing.durations.items()
+        if tier.min_seconds is not None and tier.max_seconds is not None
+    ]
+    for key, (low, high) in tiers:
+        if low > high:
+            yield Problem(
+                f"{PRICING}.durations.{key}",
+                f"min_seconds {low} is greater than max_seconds {high}",
+            )
+    yield from _overlapping_tiers(sorted(tiers, key=lambda item: item[1]))
+
+
+def _overlapping_tiers(tiers: list[tuple[str, tuple[float, float]]]) -> Iterator[Problem]:
+    for (before_key, (low, high)), (key, (start, _)) in itertools.pairwise(tiers):
+        if start <= high:
+            yield Problem(
+                f"{PRICING}.durations.{key}",
+                f"overlaps tier {before_key!r} ({low}-{high} s); bounds are inclusive",
+            )
+
+
+@record_rule("steps")
+def _steps(record: Record) -> Iterator[Problem]:
+    """An image model's ``steps.default`` does not exceed ``steps.max``."""
+    steps = _dig(record, "model_spec", "constraints", "steps")
+    default, most = _dig(steps, "default"), _dig(steps, "max")
+    if _is_number(default) and _is_number(most) and default > most:
+        yield Problem(f"{CONSTRAINTS}.steps.default", f"is {default}, above steps.max ({most})")
+
+
+def _ordered(record: Record, keys: tuple[str, str, str]) -> Iterator[Problem]:
+    """Yield a problem for each pair of (min, default, max) that is out of order."""
+    spec = record.model_spec
+    values = [(key, _dig(spec, key)) for key in keys]
+    present = [(key, value) for key, value in values if _is_number(value)]
+    for (low_key, low), (high_key, high) in itertools.pairwise(present):
+        if low > high:
+            yield Problem(f"{SPEC}.{high_key}", f"is {high}, below {low_key} ({low})")
+
+
+@record_rule("speed-range")
+def _speed_range(record: Record) -> Iterator[Problem]:
+    """``min_speed`` ≤ ``default_speed`` ≤ ``max_speed``, and none is set when
+    ``supports_speed`` is false.
+    """
+    yield from _ordered(record, ("min_speed", "default_speed", "max_speed"))
+    spec = record.model_spec
+    if _dig(spec, "supports_speed") is False:
+        for key in ("min_speed", "default_speed", "max_speed"):
+            if _dig(spec, key) is not None:
+                yield Problem(f"{SPEC}.{key}", "is set but supports_speed is false")
+
+
+@record_rule("duration-range")
+def _duration_range(record: Record) -> Iterator[Problem]:
+    """``min_duration`` ≤ ``default_duration`` ≤ ``max_duration``; every duration option lies
+    in that range and the default is one of the options.
+    """
+    yield from _ordered(record, ("min_duration", "default_duration", "max_duration"))
+    spec = record.model_spec
+    low, high = _dig(spec, "min_duration"), _dig(spec, "max_duration")
+    options = _dig(spec, "duration_options") or []
+    for index, option in enumerate(options):
+        if (_is_number(low) and option < low) or (_is_number(high) and option > high):
+            yield Problem(
+                f"{SPEC}.duration_options[{index}]", f"{option} is outside {low}-{high} seconds"
+            )
+    default = _dig(spec, "default_duration")
+    if options and default is not None and default not in options:
+        yield Problem(
+            f"{SPEC}.default_duration",
+            f"{default} is not one of duration_options ({_show(options)})",
+        )
+
+
+@record_rule("prompt-length")
+def _prompt_length(record: Record) -> Iterator[Problem]:
+    """A music model's ``min_prompt_length`` does not exceed ``prompt_character_limit``."""
+    spec = record.model_spec
+    shortest, longest = _dig(spec, "min_prompt_length"), _dig(spec, "prompt_character_limit")
+    if _is_number(shortest) and _is_number(longest) and shortest > longest:
+        yield Problem(
+            f"{SPEC}.min_prompt_length", f"is {shortest}, above prompt_character_limit ({longest})"
+        )
+
+
+@record_rule("lyrics")
+def _lyrics(record: Record) -> Iterator[Problem]:
+    """``lyrics_required`` and ``lyrics_character_limit`` need ``supports_lyrics: true``."""
+    spec = record.model_spec
+    if spec is None or spec.supports_lyrics is True:
+        return
+    if spec.lyrics_required is True:
+        yield Problem(f"{SPEC}.lyrics_required", "is true but supports_lyrics is not")
+    if spec.lyrics_character_limit is not None:
+        yield Problem(f"{SPEC}.lyrics_character_limit", "is set but supports_lyrics is not true")
+
+
+@record_rule("video-audio")
+def _video_audio(record: Record) -> Iterator[Problem]:
+    """A video model's audio can be configurable (``audio_configurable``) only if it has
+    ``audio``.
+    """
+    constraints = _dig(record, "model_spec", "constraints")
+    configurable = _dig(constraints, "audio_configurable") is True
+    if record.type == "video" and configurable and _dig(constraints, "audio") is not True:
+        yield Problem(f"{CONSTRAINTS}.audio_configurable", "is true but audio is not")
+
+
+@record_rule("voice-cloning")
+def _voice_cloning(record: Record) -> Iterator[Problem]:
+    """Voice cloning accepts at least one sample format, and ``x-catalog.publicVoiceCloning``
+    is set only on a model that has ``voice_cloning``.
+    """
+    cloning = _dig(record, "model_spec", "voice_cloning")
+    formats = _dig(cloning, "accepted_formats")
+    if formats is not None and not formats:
+        yield Problem(f"{SPEC}.voice_cloning.accepted_formats", "lists no format")
+    public = _dig(record, "x_catalog", "publicVoiceCloning")
+    if public is True and cloning is None:
+        yield Problem("x-catalog.publicVoiceCloning", "is true but the model has no voice_cloning")
+
+
+#: Limits that count things: whole numbers, at least 1 (or 0 where marked).
+_COUNTS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("context_length",), 1),
+    (("created",), 0),
+    (("model_spec", "availableContextTokens"), 1),
+    (("model_spec", "maxCompletionTokens"), 1),
+    (("model_spec", "capabilities", "maxImages"), 1),
+    (("model_spec", "embeddingDimensions"), 1),
+    (("model_spec", "maxInputTokens"), 1),
+    (("model_spec", "prompt_character_limit"), 1),
+    (("model_spec", "min_prompt_length"), 0),
+    (("model_spec", "lyrics_character_limit"), 1),
+    (("model_spec", "constraints", "promptCharacterLimit"), 1),
+    (("model_spec", "constraints", "prompt_character_limit"), 1),
+    (("model_spec", "constraints", "widthHeightDivisor"), 1),
+    (("model_spec", "constraints", "steps", "default"), 1),
+    (("model_spec", "constraints", "steps", "max"), 1),
+    (("model_spec", "pricing", "extended", "context_token_threshold"), 1),
+)
+#: Quantities that may be fractional but must be above zero.
+_POSITIVE = (
+    ("model_spec", "voice_cloning", "min_sample_seconds"),
+    ("model_spec", "voice_cloning", "retention_days"),
+    ("model_spec", "min_speed"),
+    ("model_spec", "default_speed"),
+    ("model_spec", "max_speed"),
+    ("model_spec", "min_duration"),
+    ("model_spec", "max_duration"),
+    ("model_spec", "default_duration"),
+)
+
+
+@record_rule("positive-limit")
+def _positive_limit(record: Record) -> Iterator[Problem]:
+    """Token, character, step, image and dimension limits are whole numbers of at least 1
+    (``created`` and ``min_prompt_length`` at least 0); seconds, days and speeds are above 0.
+    """
+    for names, least in _COUNTS:
+        value = _dig(record, *names)
+        if _is_number(value) and (not float(value).is_integer() or value < least):
+            yield Problem(
+                ".".join(names), f"is {value}; expected a whole number of at least {least}"
+            )
+    for names in _POSITIVE:
+        value = _dig(record, *names)
+        if _is_number(value) and not value > 0:
+            yield Problem(".".join(names), f"is {value}; expected a number above 0")
+
+
+_LISTS = (
+    ("model_spec", "traits"),
+    ("model_spec", "regionRestrictions"),
+    ("model_spec", "voices"),
+    ("model_spec", "supported_formats"),
+    ("model_spec", "duration_options"),
+    ("model_spec", "capabilities", "reasoningEffortOptions"),
+    ("model_spec", "constraints", "aspectRatios"),
+    ("model_spec", "constraints", "aspect_ratios"),
+    ("model_spec", "constraints", "resolutions"),
+    ("model_spec", "constraints", "qualities"),
+    ("model_spec", "constraints", "durations"),
+    ("model_spec", "voice_cloning", "accepted_formats"),
+)
+
+
+@record_rule("unique-items")
+def _unique_items(record: Record) -> Iterator[Problem]:
+    """Lists of options (traits, voices, resolutions, aspect ratios, formats, ...) name each
+    value once.
+    """
+    for names in _LISTS:
+        values = _dig(record, *names)
+        if not isinstance(values, list):
+            continue
+        seen: set[Any] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                yield Problem(f"{'.'.join(names)}[{index}]", f"{value!r} is listed twice")
+            seen.add(value)
+
+
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+
+@record_rule("region-code")
+def _region_code(record: Record) -> Iterator[Problem]:
+    """``regionRestrictions`` holds ISO 3166-1 alpha-2 country codes such as ``US``."""
+    for index, code in enumerate(_dig(record, "model_spec", "regionRestrictions") or []):
+        if not _COUNTRY_CODE.fullmatch(code):
+            yield Problem(
+                f"{SPEC}.regionRestrictions[{index}]",
+                f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. US)",
+            )
+
+
+#: Sampling parameter -> (lowest, highest) default the chat API accepts.
+_SAMPLING_RANGES = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "frequency_penalty": (-2.0, 2.0),
+    "presence_penalty": (-2.0, 2.0),
+    "repetition_penalty": (0.0, math.inf),
+}
+
+
+@record_rule("sampling-range")
+def _sampling_range(record: Record) -> Iterator[Problem]:
+    """Text sampling defaults lie in the ranges the chat API accepts: temperature 0-2,
+    top_p 0-1, frequency and presence penalties -2 to 2, repetition penalty above 0.
+    """
+    if record.type != "text":
+        return
+    constraints = _dig(record, "model_spec", "constraints")
+    for key, (low, high) in _SAMPLING_RANGES.items():
+        value = _dig(constraints, key, "default")
+        if not _is_number(value):
+            continue
+        above_low = value > low if key == "repetition_penalty" else value >= low
+        if not (above_low and value <= high):
+            yield Problem(f"{CONSTRAINTS}.{key}.default", f"{value} is outside {low:g} to {high:g}")
