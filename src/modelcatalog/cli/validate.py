@@ -8,11 +8,12 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.catalog.findings import Finding, Mode, Severity
+from modelcatalog.catalog.findings import Mode, Severity
 from modelcatalog.catalog.sources import CatalogSource, read_source
-from modelcatalog.catalog.validation import check_catalog
+from modelcatalog.catalog.validation import CheckedCatalog, check_catalog
 from modelcatalog.cli import app
 from modelcatalog.errors import SourceError
 
@@ -38,7 +39,9 @@ def validate(
     try:
         source = _read_all(paths or [BUNDLED_CATALOG])
     except SourceError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        Console(stderr=True, highlight=False, emoji=False).print(
+            f"[red]error:[/red] {escape(str(exc))}", markup=True
+        )
         raise typer.Exit(2) from exc
     checked = check_catalog(source, mode)
     if as_json:
@@ -46,7 +49,7 @@ def validate(
             orjson.dumps([f.as_json() for f in checked.findings], option=orjson.OPT_INDENT_2)
         )
     else:
-        _print_report(checked.findings, len(checked.entries), mode)
+        _print_report(checked, len(source.records))
     raise typer.Exit(0 if checked.ok else 1)
 
 
@@ -57,15 +60,27 @@ def _read_all(paths: list[Path]) -> CatalogSource:
     return source
 
 
-def _print_report(findings: tuple[Finding, ...], models: int, mode: Mode) -> None:
-    console = Console(highlight=False)
-    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    for finding in findings:
+def _print_report(checked: CheckedCatalog, records: int) -> None:
+    # Locations like ``file.json:id`` must print as written, not as rich emoji or markup.
+    console = Console(highlight=False, emoji=False)
+    for finding in checked.findings:
         style = "red" if finding.severity is Severity.ERROR else "yellow"
         console.print(
-            f"[{style}]{finding.severity.value}[/{style}] {finding}", markup=True, soft_wrap=True
+            f"[{style}]{finding.severity.value}[/{style}] {escape(str(finding))} "
+            f"[dim]\\[{finding.rule}][/dim]",
+            markup=True,
+            soft_wrap=True,
         )
-    warnings = len(findings) - errors
-    verdict = "[green]valid[/green]" if not errors else "[red]invalid[/red]"
-    summary = f"{models} models checked ({mode.value} mode): {errors} errors, {warnings} warnings"
-    console.print(f"{summary}: {verdict}", markup=True)
+    console.print(_summary(checked, records), markup=True)
+
+
+def _summary(checked: CheckedCatalog, records: int) -> str:
+    errors, warnings = len(checked.errors), len(checked.warnings)
+    verdict = "[red]invalid[/red]" if errors else "[green]valid[/green]"
+    counts = f"{_plural(records, 'model')}, {_plural(len(checked.aliases), 'alias', 'aliases')}"
+    findings = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    return f"{counts} checked ({checked.mode.value} mode): {findings}: {verdict}"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
