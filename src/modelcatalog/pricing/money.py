@@ -1,0 +1,124 @@
+"""Exact money: catalog prices as decimals, and the arithmetic of a line item.
+
+A catalog price is a JSON number, which the spec models hold as ``int`` or ``float``. An
+``int`` is exact. A ``float`` is turned into the decimal its ``repr`` spells: Python's repr is
+the shortest string that reads back as the same float, so for any price written with at most
+15 significant digits it is exactly the literal in the catalog file (``0.07`` gives
+``Decimal('0.07')``, not the binary ``0.07000000000000000666...``). A float whose repr needs
+more than 15 digits (``0.009200000000000002``) is the residue of binary arithmetic somewhere
+upstream; which decimal was meant cannot be known, so such a price is refused.
+
+All arithmetic runs in one decimal context that raises on any rounding, so a quote is exact or
+is an error -- never silently rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, Overflow
+from functools import lru_cache
+
+from modelcatalog.errors import UnpriceableRequest
+from modelcatalog.pricing.usage import significant_digits
+from modelcatalog.spec.pricing import DurationTier, Price
+
+__all__ = [
+    "EXACT",
+    "MAX_PRICE_DIGITS",
+    "LineItem",
+    "Rate",
+    "catalog_decimal",
+    "line_item",
+    "rate",
+    "total",
+]
+
+#: Significant digits beyond which a float price cannot be trusted to be the decimal meant.
+MAX_PRICE_DIGITS = 15
+
+#: Wide enough for any product of a bounded quantity and a 15-digit price; traps rounding.
+EXACT = Context(prec=80, traps=[Inexact, InvalidOperation, Overflow])
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """One price in both currencies, with where it sits under ``model_spec.pricing``."""
+
+    path: str
+    usd: Decimal
+    diem: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One priced part of a request: ``quantity`` ``unit`` at the price at ``name``."""
+
+    name: str
+    quantity: Decimal
+    unit: str
+    usd: Decimal
+    diem: Decimal
+
+
+def catalog_decimal(value: object, path: str) -> Decimal:
+    """The exact decimal a catalog number stands for; refuses what cannot be trusted."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnpriceableRequest(f"pricing.{path} is not a number: {value!r}")
+    number = Decimal(value) if isinstance(value, int) else _float_decimal(value, path)
+    if number < 0:
+        raise UnpriceableRequest(f"pricing.{path} is negative ({value!r}); prices must not be")
+    return number
+
+
+def _float_decimal(value: float, path: str) -> Decimal:
+    if not math.isfinite(value):
+        raise UnpriceableRequest(f"pricing.{path} is not a finite number: {value!r}")
+    number = _repr_decimal(value)
+    digits = significant_digits(number)
+    if digits > MAX_PRICE_DIGITS:
+        raise UnpriceableRequest(
+            f"pricing.{path} = {value!r} has {digits} significant digits; a price with more "
+            f"than {MAX_PRICE_DIGITS} cannot be told apart from a floating-point artefact, "
+            f"so it is not used (write the price the catalog means, e.g. {value:.{12}g})"
+        )
+    return number
+
+
+@lru_cache(maxsize=4096)
+def _repr_decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+def rate(price: Price | DurationTier | None, path: str) -> Rate:
+    """The rate at ``pricing.<path>``; refuses a missing price or currency."""
+    if price is None:
+        raise UnpriceableRequest(f"the model has no price at pricing.{path}")
+    if price.usd is None or price.diem is None:
+        currency = "usd" if price.usd is None else "diem"
+        raise UnpriceableRequest(f"the model's price at pricing.{path} has no {currency}")
+    return Rate(
+        path,
+        catalog_decimal(price.usd, f"{path}.usd"),
+        catalog_decimal(price.diem, f"{path}.diem"),
+    )
+
+
+def line_item(name: str, quantity: int | Decimal, unit: str, price: Rate, per: int = 1) -> LineItem:
+    """``quantity`` at ``price`` per ``per`` units, exactly."""
+    amount = Decimal(quantity)
+    try:
+        usd = EXACT.divide(EXACT.multiply(price.usd, amount), per)
+        diem = EXACT.divide(EXACT.multiply(price.diem, amount), per)
+    except DecimalException as exc:  # unreachable within the usage bounds; refuse, never round
+        raise UnpriceableRequest(f"{name}: {quantity} cannot be priced exactly") from exc
+    return LineItem(name, amount, unit, usd, diem)
+
+
+def total(items: tuple[LineItem, ...]) -> tuple[Decimal, Decimal]:
+    """The exact sums of the items' USD and DIEM."""
+    usd = diem = Decimal(0)
+    for item in items:
+        usd = EXACT.add(usd, item.usd)
+        diem = EXACT.add(diem, item.diem)
+    return usd, diem
