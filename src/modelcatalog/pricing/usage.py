@@ -88,12 +88,13 @@ class Usage:
             if value is not None:
                 yield name, value
 
-    def to_json(self) -> dict[str, Any]:
-        """The given fields as JSON values (decimals as strings, which the parser accepts)."""
-        return {
-            name: str(value) if isinstance(value, Decimal) else value
+    def to_json_text(self) -> str:
+        """The given fields as a JSON object, decimals written as exact number literals."""
+        parts = (
+            f"{json.dumps(name)}: {json.dumps(value) if isinstance(value, str) else value}"
             for name, value in self.given()
-        }
+        )
+        return "{" + ", ".join(parts) + "}"
 
 
 USAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Usage))
