@@ -3,6 +3,17 @@
     ModelCatalogError                 base; never raised itself
     ├── SourceError                   catalog data cannot be read (missing file, bad YAML/JSON)
     ├── CatalogInvalid                a catalog has errors; carries every Finding
+    ├── StoreError                    the catalog store cannot do what was asked
+    │   ├── StoreUnavailable          the database cannot be reached
+    │   ├── SchemaOutOfDate           the database schema is not the one this release uses
+    │   ├── VersionConflict           a write expected a version that is no longer current
+    │   └── NotFound                  no such version, model or key
+    ├── RequestError                  an HTTP request cannot be answered as asked
+    │   ├── InvalidRequestParameters  a query parameter has a value the route does not accept
+    │   ├── ModelNotFound             no model of that id is listed to the caller
+    │   ├── ModelRemoved              the model was listed once and is past its removal instant
+    │   ├── RouteNotFound             no route at that path
+    │   └── MethodNotAllowed          the route exists but not for that HTTP method
     └── QuoteError                    a price quote cannot be given
         ├── InvalidUsage              the usage itself is malformed (unknown field, negative,
         │                             not a number); names the field
@@ -15,19 +26,31 @@ in one place each.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from modelcatalog.catalog.findings import Finding
 
 __all__ = [
+    "AlreadyExists",
     "CatalogInvalid",
+    "InvalidRequestParameters",
     "InvalidUsage",
+    "MethodNotAllowed",
+    "ModelNotFound",
+    "ModelRemoved",
     "ModelCatalogError",
+    "NotFound",
     "QuoteError",
+    "RequestError",
+    "RouteNotFound",
+    "SchemaOutOfDate",
     "SourceError",
+    "StoreError",
+    "StoreUnavailable",
     "UnpriceableRequest",
+    "VersionConflict",
 ]
 
 
@@ -50,6 +73,31 @@ class CatalogInvalid(ModelCatalogError):
         )
 
 
+class StoreError(ModelCatalogError):
+    """The catalog store cannot do what was asked."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or answered with an error."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema is behind this release (run ``modelcatalog db upgrade``) or ahead."""
+
+
+class VersionConflict(StoreError):
+    """A write expected catalog version ``expected`` but ``current`` is the head."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        self.expected = expected
+        self.current = current
+        super().__init__(f"expected catalog version {expected}, but the current one is {current}")
+
+
+class NotFound(StoreError):
+    """No such catalog version, model or key."""
+
+
 class QuoteError(ModelCatalogError):
     """A price quote cannot be given; ``field`` is the usage field at fault, when there is one."""
 
@@ -65,3 +113,60 @@ class InvalidUsage(QuoteError):
 
 class UnpriceableRequest(QuoteError):
     """The model's pricing cannot price this usage: the message names the missing price."""
+
+
+class RequestError(ModelCatalogError):
+    """An HTTP request cannot be answered as asked; ``details`` is machine-readable context."""
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
+        self.message = message
+        self.details = details
+        super().__init__(message)
+
+
+class InvalidRequestParameters(RequestError):
+    """A query parameter has a value the route does not accept; ``details`` names them all."""
+
+    def __init__(self, details: Mapping[str, Any]) -> None:
+        super().__init__("Invalid request parameters", details)
+
+
+class ModelNotFound(RequestError):
+    """No model of this id is listed to the caller (ids are case-sensitive)."""
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
+        super().__init__(f"Model not found: {model_id}", {"id": model_id})
+
+
+class ModelRemoved(RequestError):
+    """The model is past its removal instant; ``replacement`` is its successor, if any."""
+
+    def __init__(self, model_id: str, removed_at: str, replacement: str | None) -> None:
+        self.model_id = model_id
+        self.replacement = replacement
+        details: dict[str, Any] = {"id": model_id, "removedAt": removed_at}
+        message = f"Model {model_id} was removed on {removed_at}"
+        if replacement is not None:
+            details["replacementModelId"] = replacement
+            message += f"; use {replacement} instead"
+        super().__init__(message, details)
+
+
+class RouteNotFound(RequestError):
+    """No route at this path."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"Not found: {path}")
+
+
+class MethodNotAllowed(RequestError):
+    """The route exists but does not answer this HTTP method; ``allowed`` lists those it does."""
+
+    def __init__(self, method: str, allowed: Sequence[str]) -> None:
+        self.allowed = tuple(allowed)
+        super().__init__(f"Method {method} not allowed; allowed: {', '.join(self.allowed)}")
+
+
+class AlreadyExists(StoreError):
+    """A model or key of that name exists already."""
