@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-_TEXT_CAPABILITIES = (
-    "optimizedForCode supportsFunctionCalling supportsAudioInput supportsReasoning "
-    "supportsReasoningEffort supportsResponseSchema supportsMultipleImages supportsVision "
-    "supportsVideoInput supportsWebSearch supportsLogProbs supportsTeeAttestation "
-    "supportsE2EE supportsXSearch"
-).split()
+_TEXT_CAPABILITIES = [
+    "optimizedForCode",
+    "supportsFunctionCalling",
+    "supportsAudioInput",
+    "supportsReasoning",
+    "supportsReasoningEffort",
+    "supportsResponseSchema",
+    "supportsMultipleImages",
+    "supportsVision",
+    "supportsVideoInput",
+    "supportsWebSearch",
+    "supportsLogProbs",
+    "supportsTeeAttestation",
+    "supportsE2EE",
+    "supportsXSearch",
+]
 
 
 def text_model(model_id: str, *, usd_in: float = 0.5, usd_out: float = 1.5) -> dict[str, Any]:
