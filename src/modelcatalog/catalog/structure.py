@@ -87,11 +87,10 @@ def structure_findings(model: SpecModel, origin: Origin, mode: Mode) -> list[Fin
 def _walk(model: SpecModel, prefix: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
     for key in model.unknown_keys():
         yield join_path((*prefix, key)), "unknown key (kept as it is)", "unknown-key"
-    fields = type(model).model_fields
-    present: dict[str, Any] = {}
-    for name, info in fields.items():
-        if name in model.model_fields_set:
-            present[info.alias or name] = getattr(model, name)
+    wire_name = _wire_name_map(type(model))
+    values = model.__dict__
+    # model_fields_set also names the unknown (extra) keys, reported above.
+    present = {wire_name[n]: values[n] for n in model.model_fields_set if n in wire_name}
     for key in model.REQUIRED:
         if key not in present:
             yield join_path((*prefix, key)), "required key is missing", "required"
@@ -101,15 +100,26 @@ def _walk(model: SpecModel, prefix: tuple[str | int, ...]) -> Iterator[tuple[str
         yield from _walk_value(value, (*prefix, key))
 
 
+def _wire_name_map(cls: type[SpecModel]) -> dict[str, str]:
+    names: dict[str, str] | None = _WIRE_NAMES.get(cls)
+    if names is None:
+        names = {name: info.alias or name for name, info in cls.model_fields.items()}
+        _WIRE_NAMES[cls] = names
+    return names
+
+
+_WIRE_NAMES: dict[type[SpecModel], dict[str, str]] = {}
+
+
 def _walk_value(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
+    # Spec models sit directly in fields or as values of keyed tables (prices by resolution);
+    # plain JSON (unknown keys, pricing of an unknown type) holds none and needs no walk.
     if isinstance(value, SpecModel):
         yield from _walk(value, path)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk_value(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk_value(item, (*path, index))
+            if isinstance(item, SpecModel):
+                yield from _walk(item, (*path, key))
 
 
 def _enum_problems(
