@@ -1,0 +1,40 @@
+"""The HTTP service: the Venice ``/api/v1/models`` read API and its extensions.
+
+Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live snapshot,
+:mod:`modelcatalog.catalog.views` turns it into bytes per audience and lifecycle window, and
+:mod:`modelcatalog.api.listing` writes those bytes. Modules:
+
+- ``app``      :func:`create_app` and the dispatcher (raw read path first, Starlette behind)
+- ``listing``  the four hot read routes as a raw ASGI handler
+- ``state``    :class:`CatalogState`, the atomic swap point for new snapshots
+- ``errors``   ``error_body()`` and the one exception -> HTTP status table
+- ``http``     content negotiation, ETags, precomputed header lists
+- ``auth``     bearer keys -> audiences (constant-time comparison)
+- ``cors``     the cross-origin policy and preflight answers
+- ``openapi.yaml``  the document served at ``/api/v1/openapi.yaml``
+
+How to add a route (admin, quotes, readiness, metrics):
+
+1. Write a Starlette endpoint (or a mounted sub-app) in its own module, e.g. ``api/quote.py``.
+   Read the live catalog from ``request.app.state.catalog`` (a :class:`CatalogState`; call
+   ``.views()`` or ``.snapshot``) and settings from ``request.app.state.settings``.
+2. Raise domain errors from :mod:`modelcatalog.errors`; do not build error responses. A new
+   error class gets its status in ``api/errors.py``'s ``_STATUS`` table, the one place.
+3. Pass the route to :func:`create_app`: ``create_app(settings, state, routes=[Route(
+   "/api/v1/models/{model_id}/quote", quote, methods=["POST"]), Mount("/admin/v1", admin)])``,
+   and ``lifespan=`` for start-up and shut-down work (a store connection, a notification
+   listener that calls ``state.swap(new_snapshot)``). ``modelcatalog serve`` builds its
+   list in ``cli/serve.py``'s ``extension_routes()``.
+4. ``GET``/``HEAD`` on ``/api/v1/models``, ``/api/v1/models/traits``,
+   ``/api/v1/models/compatibility_mapping`` and ``/api/v1/models/<one segment>`` never reach
+   Starlette: give new routes under ``/api/v1/models/`` a second path segment or another
+   method. Add the route to ``openapi.yaml`` and to ``docs/api.md``.
+
+Swapping the catalog: build and validate the new snapshot, then ``state.swap(snapshot)``;
+views of the old one are dropped and the new ones are built on first use.
+"""
+
+from modelcatalog.api.app import CatalogApp, create_app
+from modelcatalog.api.state import CatalogState
+
+__all__ = ["CatalogApp", "CatalogState", "create_app"]

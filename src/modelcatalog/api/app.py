@@ -1,0 +1,166 @@
+"""The ASGI application: the raw read path in front, Starlette behind it for everything else.
+
+:func:`create_app` is the only constructor. Requests for the four read routes with ``GET`` or
+``HEAD`` go straight to :class:`~modelcatalog.api.listing.ListingRoutes`; CORS preflights are
+answered here; everything else (health, the OpenAPI document, extension routes, lifespan
+events) goes to a Starlette app whose errors are rendered by :mod:`modelcatalog.api.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from importlib.resources import files
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Message, Receive, Scope, Send
+
+from modelcatalog.api.auth import KeyRing
+from modelcatalog.api.cors import CorsPolicy
+from modelcatalog.api.errors import error_response
+from modelcatalog.api.listing import MODELS_PATH, ListingRoutes
+from modelcatalog.api.state import CatalogState
+from modelcatalog.errors import MethodNotAllowed, ModelCatalogError, RouteNotFound
+from modelcatalog.settings import Settings
+
+__all__ = ["CatalogApp", "create_app"]
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+OPENAPI_PATH = "/api/v1/openapi.yaml"
+
+
+class CatalogApp:
+    """The service as one ASGI callable. ``state`` is the swap point for new snapshots."""
+
+    def __init__(self, settings: Settings, state: CatalogState, framework: Starlette) -> None:
+        self.settings = settings
+        self.state = state
+        self.framework = framework
+        self.cors = CorsPolicy(settings.cors_origins)
+        self.reads = ListingRoutes(state, KeyRing(settings.keys), self.cors, settings.cache_max_age)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "GET" or method == "HEAD":
+                matched = ListingRoutes.match(scope["path"])
+                if matched is not None:
+                    await self.reads(scope, send, *matched)
+                    return
+            elif method == "OPTIONS" and await self._preflight(scope, send):
+                return
+            await self.framework(scope, receive, self._with_cors(scope, send))
+            return
+        await self.framework(scope, receive, send)
+
+    async def _preflight(self, scope: Scope, send: Send) -> bool:
+        headers = dict(scope["headers"])
+        origin = headers.get(b"origin")
+        if origin is None or b"access-control-request-method" not in headers:
+            return False
+        status, cors = self.cors.preflight(origin)
+        await send({"type": "http.response.start", "status": status, "headers": cors})
+        await send({"type": "http.response.body", "body": b""})
+        return True
+
+    def _with_cors(self, scope: Scope, send: Send) -> Send:
+        origin = next((v for k, v in scope["headers"] if k == b"origin"), None)
+        extra = [*self.cors.static_headers, *self.cors.for_origin(origin)]
+        if not extra:
+            return send
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        return send_with_cors
+
+
+def create_app(
+    settings: Settings,
+    state: CatalogState,
+    *,
+    routes: Sequence[BaseRoute] = (),
+    lifespan: Lifespan | None = None,
+) -> CatalogApp:
+    """The service over ``state``; ``routes`` (and ``lifespan``) extend it, see api/__init__."""
+    framework = Starlette(
+        routes=[*_base_routes(), *routes, *_read_route_fallbacks()],
+        exception_handlers={
+            HTTPException: _http_exception,
+            ModelCatalogError: _unexpected,
+            Exception: _unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app = CatalogApp(settings, state, framework)
+    framework.state.catalog = state
+    framework.state.settings = settings
+    return app
+
+
+def _base_routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", _healthz, methods=["GET", "HEAD"]),
+        Route(OPENAPI_PATH, _openapi, methods=["GET", "HEAD"]),
+    ]
+
+
+def _read_route_fallbacks() -> list[BaseRoute]:
+    # GET and HEAD never get here (CatalogApp answers them); these make other methods a 405.
+    paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id}"]
+    return [Route(MODELS_PATH + p, _unreachable, methods=["GET", "HEAD"]) for p in paths]
+
+
+async def _unreachable(request: Request) -> Response:
+    raise RouteNotFound(request.url.path)
+
+
+async def _healthz(request: Request) -> Response:
+    state: CatalogState = request.app.state.catalog
+    snapshot = state.snapshot
+    body = {"status": "ok", "version": snapshot.version, "models": len(snapshot.models)}
+    return JSONResponse(body, headers={"cache-control": "no-store"})
+
+
+_openapi_bytes: bytes | None = None
+
+
+async def _openapi(request: Request) -> Response:
+    global _openapi_bytes
+    if _openapi_bytes is None:
+        _openapi_bytes = files("modelcatalog.api").joinpath("openapi.yaml").read_bytes()
+    return Response(
+        _openapi_bytes,
+        media_type="application/yaml",
+        headers={"cache-control": "public, max-age=3600"},
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "GET, HEAD").split(", ")
+        return _render(MethodNotAllowed(request.method, allowed))
+    if exc.status_code == 404:
+        return _render(RouteNotFound(request.url.path))
+    return _render(exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return _render(exc)
+
+
+def _render(exc: BaseException) -> Response:
+    error = error_response(exc)
+    response = Response(error.body, status_code=error.status, media_type="application/json")
+    for name, value in error.headers:
+        response.headers[name.decode()] = value.decode()
+    response.headers["cache-control"] = "no-store"
+    return response

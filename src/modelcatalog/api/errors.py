@@ -1,0 +1,97 @@
+"""Every error response, in one place: exceptions in, ``(status, body, headers)`` out.
+
+The body is always ``{"error": "<message>"}`` (the Venice ``StandardError``), plus
+``"details"`` when a machine can use them (the accepted values of a parameter, the
+replacement of a removed model). Unexpected exceptions become a bare 500; their traceback
+goes to the server log, never to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.exceptions import HTTPException
+
+from modelcatalog import errors
+
+__all__ = ["ErrorResponse", "error_body", "error_response"]
+
+log = logging.getLogger("modelcatalog.api")
+
+#: Domain error -> HTTP status. The first matching class wins, so subclasses come first.
+_STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (errors.InvalidRequestParameters, 400),
+    (errors.ModelNotFound, 404),
+    (errors.ModelRemoved, 410),
+    (errors.RouteNotFound, 404),
+    (errors.MethodNotAllowed, 405),
+    (errors.RequestError, 400),
+    (errors.UnpriceableRequest, 422),
+    (errors.QuoteError, 400),
+    (errors.VersionConflict, 409),
+    (errors.NotFound, 404),
+    (errors.StoreUnavailable, 503),
+    (errors.SchemaOutOfDate, 503),
+    (errors.CatalogInvalid, 422),
+    (errors.SourceError, 400),
+)
+
+_INTERNAL = "Internal server error"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorResponse:
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def error_body(message: str, details: Mapping[str, Any] | None = None) -> bytes:
+    """The JSON body of every error this service sends."""
+    body: dict[str, Any] = {"error": message}
+    if details:
+        body["details"] = details
+    return orjson.dumps(body)
+
+
+def error_response(exc: BaseException) -> ErrorResponse:
+    """Map any exception to its response; unexpected ones are logged and become a 500."""
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return ErrorResponse(exc.status_code, error_body(exc.detail))
+    status = _status_of(exc)
+    if status is None:
+        log.error("unhandled error while serving a request", exc_info=exc)
+        return ErrorResponse(500, error_body(_INTERNAL))
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    if isinstance(exc, errors.MethodNotAllowed):
+        headers = ((b"allow", ", ".join(exc.allowed).encode()),)
+    return ErrorResponse(status, error_body(_message(exc), _details(exc)), headers)
+
+
+def _status_of(exc: BaseException) -> int | None:
+    for kind, status in _STATUS:
+        if isinstance(exc, kind):
+            return status
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, errors.RequestError):
+        return exc.message
+    return str(exc) or type(exc).__name__
+
+
+def _details(exc: BaseException) -> Mapping[str, Any] | None:
+    if isinstance(exc, errors.RequestError):
+        return exc.details
+    if isinstance(exc, errors.QuoteError) and exc.field is not None:
+        return {"field": exc.field}
+    if isinstance(exc, errors.VersionConflict):
+        return {"expected": exc.expected, "current": exc.current}
+    if isinstance(exc, errors.CatalogInvalid):
+        return {"findings": [f.as_json() for f in exc.findings]}
+    return None

@@ -1,0 +1,174 @@
+"""The hot read routes as a raw ASGI handler: pick precomputed bytes and write them.
+
+    GET|HEAD /api/v1/models[?type=]                        listing
+    GET|HEAD /api/v1/models/traits[?type=]                 trait -> model id
+    GET|HEAD /api/v1/models/compatibility_mapping[?type=]  alias -> model id
+    GET|HEAD /api/v1/models/{id}                           one model
+
+No framework routing and no JSON work per request: the route is a string comparison, the
+body and headers come from a :class:`~modelcatalog.api.http.Prepared` cached per view set,
+and the view set changes only when the snapshot is swapped or a lifecycle boundary passes.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.types import Scope, Send
+
+from modelcatalog.api.auth import KeyRing
+from modelcatalog.api.cors import CorsPolicy
+from modelcatalog.api.errors import error_response
+from modelcatalog.api.http import JSON, Headers, Prepared, etag_matches, header_value
+from modelcatalog.api.state import CatalogState
+from modelcatalog.catalog.views import Audience, ViewSet, listing_type, map_type
+
+__all__ = ["MODELS_PATH", "ListingRoutes"]
+
+MODELS_PATH = "/api/v1/models"
+_MODEL_PREFIX = MODELS_PATH + "/"
+LISTING, TRAITS, ALIASES, MODEL = "listing", "traits", "aliases", "model"
+_FIXED = {
+    MODELS_PATH: LISTING,
+    _MODEL_PREFIX: LISTING,
+    MODELS_PATH + "/traits": TRAITS,
+    MODELS_PATH + "/compatibility_mapping": ALIASES,
+}
+
+
+class ListingRoutes:
+    """Answers the four read routes from the views of a :class:`CatalogState`."""
+
+    def __init__(
+        self, state: CatalogState, keys: KeyRing, cors: CorsPolicy, cache_max_age: int
+    ) -> None:
+        self.state = state
+        self._keys = keys
+        self._cors = cors
+        self._vary = b"Accept-Encoding, Authorization" + cors.vary
+        self._cache_control = {
+            True: f"public, max-age={cache_max_age}".encode(),
+            False: f"private, max-age={cache_max_age}".encode(),
+        }
+        self._prepared: dict[tuple[str, Audience, str | None], Prepared] = {}
+        self._prepared_for: ViewSet | None = None
+
+    @staticmethod
+    def match(path: str) -> tuple[str, str] | None:
+        """``(route, model id)`` for a path this handler answers, else ``None``."""
+        route = _FIXED.get(path)
+        if route is not None:
+            return route, ""
+        if path.startswith(_MODEL_PREFIX) and "/" not in path[len(_MODEL_PREFIX) :]:
+            return MODEL, path[len(_MODEL_PREFIX) :]
+        return None
+
+    async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
+        accept = inm = auth = origin = None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept = value
+            elif name == b"if-none-match":
+                inm = value
+            elif name == b"authorization":
+                auth = value
+            elif name == b"origin":
+                origin = value
+        audience = self._keys.audience(auth)
+        cors = self._cors.for_origin(origin)
+        try:
+            prepared = self._prepare(route, audience, scope["query_string"], model_id)
+        except Exception as exc:
+            await self._send_error(send, exc, cors)
+            return
+        variant = prepared.pick(accept)
+        if inm is not None and etag_matches(inm, variant.etag):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": variant.not_modified + cors if cors else variant.not_modified,
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": variant.headers + cors if cors else variant.headers,
+            }
+        )
+        body = b"" if scope["method"] == "HEAD" else variant.body
+        await send({"type": "http.response.body", "body": body})
+
+    def _prepare(self, route: str, audience: Audience, query: bytes, model_id: str) -> Prepared:
+        views = self.state.views()
+        if views is not self._prepared_for:
+            self._prepared = {}
+            self._prepared_for = views
+        selector = model_id if route == MODEL else _type_param(query)
+        key = (route, audience, selector)
+        found = self._prepared.get(key)
+        if found is None:
+            found = self._prepared[key] = self._build(views, route, audience, selector)
+        return found
+
+    def _build(
+        self, views: ViewSet, route: str, audience: Audience, selector: str | None
+    ) -> Prepared:
+        extra: Headers = []
+        if route == LISTING:
+            encoded = views.listing(audience, listing_type(selector))
+        elif route == TRAITS:
+            encoded = views.traits(audience, map_type(selector))
+        elif route == ALIASES:
+            encoded = views.compatibility_mapping(audience, map_type(selector))
+        else:
+            model = views.model(audience, selector or "")
+            encoded = model.encoded
+            if model.deprecation_date:
+                extra.append(
+                    (b"x-venice-model-deprecation-date", header_value(model.deprecation_date))
+                )
+            if model.deprecation_warning:
+                extra.append(
+                    (b"x-venice-model-deprecation-warning", header_value(model.deprecation_warning))
+                )
+        return Prepared.of(encoded, self._common(views, audience, extra))
+
+    def _common(self, views: ViewSet, audience: Audience, extra: Headers) -> Headers:
+        return [
+            (b"vary", self._vary),
+            (b"cache-control", self._cache_control[audience is Audience.ANONYMOUS]),
+            (b"x-catalog-version", header_value(views.version)),
+            *self._cors.static_headers,
+            *extra,
+        ]
+
+    async def _send_error(self, send: Send, exc: Exception, cors: Headers) -> None:
+        error = error_response(exc)
+        headers = [
+            (b"content-type", JSON),
+            (b"content-length", str(len(error.body)).encode()),
+            (b"cache-control", b"no-store"),
+            (b"vary", self._vary),
+            (b"x-catalog-version", header_value(self.state.snapshot.version)),
+            *self._cors.static_headers,
+            *cors,
+            *error.headers,
+        ]
+        await send({"type": "http.response.start", "status": error.status, "headers": headers})
+        await send({"type": "http.response.body", "body": error.body})
+
+
+def _type_param(query: bytes) -> str | None:
+    """The first ``type`` query parameter; other parameters are ignored."""
+    if not query:
+        return None
+    if query.startswith(b"type=") and not any(c in query for c in b"&%+;"):
+        return query[5:].decode("latin-1")
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name == "type":
+            return value
+    return None

@@ -1,0 +1,286 @@
+"""Views: what one audience sees of one snapshot during one lifecycle window, as bytes.
+
+A :class:`ViewSet` belongs to one snapshot and one :class:`~modelcatalog.catalog.lifecycle.Window`.
+It serializes each (audience, route, type) body once, on first use, together with its ETag and
+its gzip and brotli forms; the HTTP layer only picks bytes. Equal bodies (say, the anonymous
+and the beta listing of a catalog without beta models) share one :class:`Encoded`.
+
+Listing order is catalog order: the order of the records in a dump, or for a catalog
+directory the order of its files (``<type>/<id>.yaml`` sorted by path). Trait and alias maps
+are sorted by key. A model is a trait or alias target only where it is listed to the caller.
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, TypeVar, cast
+
+import brotli  # type: ignore[import-untyped]
+import orjson
+
+from modelcatalog.catalog.lifecycle import Lifecycle, Window, lifecycle_of, window_at
+from modelcatalog.catalog.snapshot import CatalogModel, CatalogSnapshot
+from modelcatalog.errors import InvalidRequestParameters, ModelNotFound, ModelRemoved
+from modelcatalog.spec.record import MODEL_TYPES
+
+__all__ = [
+    "LISTING_TYPES",
+    "Audience",
+    "Encoded",
+    "ModelView",
+    "SnapshotLifecycles",
+    "ViewSet",
+    "listing_type",
+    "map_type",
+]
+
+#: Values of ``?type=`` on ``GET /models``: the nine model types, then ``all`` and ``code``.
+LISTING_TYPES: tuple[str, ...] = (*MODEL_TYPES, "all", "code")
+_DEFAULT_TYPE = "text"
+#: Brotli is served only when it saves at least this share over gzip.
+_BROTLI_MIN_SAVING = 0.05
+_BROTLI_QUALITY = 9
+T = TypeVar("T")
+
+
+class Audience(enum.Enum):
+    """Who is asking. Anonymous and plain keys see the same catalog."""
+
+    ANONYMOUS = "anonymous"
+    KEY = "key"
+    BETA = "beta"
+    STAFF = "staff"
+
+    @property
+    def sees_beta(self) -> bool:
+        return self in (Audience.BETA, Audience.STAFF)
+
+    @property
+    def sees_private_voice_cloning(self) -> bool:
+        return self is Audience.STAFF
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One response body in every encoding worth serving, with strong ETags."""
+
+    identity: bytes
+    gzip: bytes
+    br: bytes | None
+    digest: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Encoded:
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        zipped = gzip.compress(body, compresslevel=9, mtime=0)
+        squeezed = brotli.compress(body, quality=_BROTLI_QUALITY)
+        pays = len(squeezed) <= len(zipped) * (1 - _BROTLI_MIN_SAVING)
+        return cls(body, zipped, squeezed if pays else None, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """``GET /models/{id}``: the record and, while deprecated, the warning header values."""
+
+    encoded: Encoded
+    deprecation_date: str | None
+    deprecation_warning: str | None
+
+
+def listing_type(requested: str | None) -> str:
+    """The listing a ``?type=`` value selects; raises :class:`InvalidRequestParameters`."""
+    if requested is None:
+        return _DEFAULT_TYPE
+    if requested in LISTING_TYPES:
+        return requested
+    raise InvalidRequestParameters(
+        _enum_details(requested, MODEL_TYPES, ("all", "code"), listing=True)
+    )
+
+
+def map_type(requested: str | None) -> str:
+    """The model type a traits or compatibility ``?type=`` selects (no ``all``/``code``)."""
+    if requested is None:
+        return _DEFAULT_TYPE
+    if requested in MODEL_TYPES:
+        return requested
+    raise InvalidRequestParameters(_enum_details(requested, MODEL_TYPES, (), listing=False))
+
+
+def _enum_details(
+    received: str, types: tuple[str, ...], extra: tuple[str, ...], *, listing: bool
+) -> dict[str, Any]:
+    """The live API's zod-style detail: one message per accepted group of values."""
+    groups = [types, extra] if listing else [types]
+    messages = [
+        "Invalid enum value. Expected "
+        + " | ".join(f"'{value}'" for value in group)
+        + f", received '{received}'"
+        for group in groups
+    ]
+    return {"_errors": [], "type": {"_errors": messages}}
+
+
+class SnapshotLifecycles:
+    """The lifecycle of every model of one snapshot, parsed once."""
+
+    def __init__(self, snapshot: CatalogSnapshot) -> None:
+        self.snapshot = snapshot
+        self.by_id: Mapping[str, Lifecycle] = MappingProxyType(
+            {m.id: lifecycle_of(m) for m in snapshot.models}
+        )
+
+    def window_at(self, at: datetime) -> Window:
+        return window_at(self.by_id.values(), at)
+
+
+class ViewSet:
+    """All views of one snapshot during one lifecycle window, built on first use."""
+
+    def __init__(self, lifecycles: SnapshotLifecycles, at: datetime) -> None:
+        self.lifecycles = lifecycles
+        self.snapshot = lifecycles.snapshot
+        self.at = at
+        self.window = lifecycles.window_at(at)
+        self._listed = tuple(
+            m for m in self.snapshot.models if not lifecycles.by_id[m.id].is_removed(at)
+        )
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._bodies: dict[bytes, Encoded] = {}
+
+    @property
+    def version(self) -> str:
+        return self.snapshot.version
+
+    def listed(self, audience: Audience, selection: str = "all") -> tuple[CatalogModel, ...]:
+        """The models ``audience`` sees in the ``selection`` listing, in catalog order."""
+        return self._memo(
+            ("listed", audience.sees_beta, selection), self._select, audience, selection
+        )
+
+    def listing(self, audience: Audience, selection: str) -> Encoded:
+        """``GET /models?type=selection``; ``selection`` comes from :func:`listing_type`."""
+        return self._memo(
+            ("listing", _visibility(audience), selection), self._listing, audience, selection
+        )
+
+    def traits(self, audience: Audience, model_type: str) -> Encoded:
+        return self._memo(
+            ("traits", audience.sees_beta, model_type), self._traits, audience, model_type
+        )
+
+    def compatibility_mapping(self, audience: Audience, model_type: str) -> Encoded:
+        key = ("aliases", audience.sees_beta, model_type)
+        return self._memo(key, self._aliases, audience, model_type)
+
+    def model(self, audience: Audience, model_id: str) -> ModelView:
+        """``GET /models/{id}``; raises :class:`ModelNotFound` or :class:`ModelRemoved`."""
+        cached: ModelView | None = self._cache.get(("model", _visibility(audience), model_id))
+        if cached is not None:
+            return cached
+        model = self.snapshot.by_id.get(model_id)
+        if model is None or (_is_beta(model) and not audience.sees_beta):
+            raise ModelNotFound(model_id)
+        lifecycle = self.lifecycles.by_id[model_id]
+        if lifecycle.is_removed(self.at):
+            raise ModelRemoved(model_id, lifecycle.removal_text or "", lifecycle.replacement)
+        return self._memo(("model", _visibility(audience), model_id), self._model, audience, model)
+
+    def _memo(self, key: tuple[Any, ...], build: Callable[..., T], *args: Any) -> T:
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = build(*args)
+        return cast(T, found)
+
+    def _encoded(self, body: bytes) -> Encoded:
+        found = self._bodies.get(body)
+        if found is None:
+            found = self._bodies[body] = Encoded.of(body)
+        return found
+
+    def _select(self, audience: Audience, selection: str) -> tuple[CatalogModel, ...]:
+        visible = (m for m in self._listed if audience.sees_beta or not _is_beta(m))
+        if selection == "all":
+            return tuple(visible)
+        if selection == "code":
+            return tuple(m for m in visible if m.type == "text" and _optimized_for_code(m))
+        return tuple(m for m in visible if m.type == selection)
+
+    def _fragment(self, audience: Audience, model: CatalogModel) -> bytes:
+        key = ("fragment", _visibility(audience), model.id)
+        return self._memo(key, lambda: orjson.dumps(_served_record(model, audience)))
+
+    def _listing(self, audience: Audience, selection: str) -> Encoded:
+        items = b",".join(self._fragment(audience, m) for m in self.listed(audience, selection))
+        tail = orjson.dumps({"object": "list", "type": selection})
+        return self._encoded(b'{"data":[' + items + b"]," + tail[1:])
+
+    def _traits(self, audience: Audience, model_type: str) -> Encoded:
+        traits: dict[str, str] = {}
+        for model in self.listed(audience, model_type):
+            for trait in _traits_of(model):
+                traits.setdefault(trait, model.id)
+        return self._map_body(traits, model_type)
+
+    def _aliases(self, audience: Audience, model_type: str) -> Encoded:
+        listed = {m.id for m in self.listed(audience, model_type)}
+        aliases = self.snapshot.aliases.get(model_type, {})
+        return self._map_body({a: t for a, t in aliases.items() if t in listed}, model_type)
+
+    def _map_body(self, mapping: Mapping[str, str], model_type: str) -> Encoded:
+        data = dict(sorted(mapping.items()))
+        return self._encoded(orjson.dumps({"data": data, "object": "list", "type": model_type}))
+
+    def _model(self, audience: Audience, model: CatalogModel) -> ModelView:
+        encoded = self._encoded(self._fragment(audience, model))
+        lifecycle = self.lifecycles.by_id[model.id]
+        if not lifecycle.is_deprecated(self.at):
+            return ModelView(encoded, None, None)
+        return ModelView(encoded, lifecycle.removal_text, _warning(model.id, lifecycle))
+
+
+def _visibility(audience: Audience) -> tuple[bool, bool]:
+    return (audience.sees_beta, audience.sees_private_voice_cloning)
+
+
+def _spec(model: CatalogModel) -> Mapping[str, Any]:
+    spec = model.wire.get("model_spec")
+    return spec if isinstance(spec, dict) else {}
+
+
+def _is_beta(model: CatalogModel) -> bool:
+    return _spec(model).get("beta") is True
+
+
+def _optimized_for_code(model: CatalogModel) -> bool:
+    capabilities = _spec(model).get("capabilities")
+    return isinstance(capabilities, dict) and capabilities.get("optimizedForCode") is True
+
+
+def _traits_of(model: CatalogModel) -> Iterable[str]:
+    traits = _spec(model).get("traits")
+    return (t for t in traits if isinstance(t, str)) if isinstance(traits, list) else ()
+
+
+def _served_record(model: CatalogModel, audience: Audience) -> dict[str, Any]:
+    record = dict(model.wire)
+    spec = _spec(model)
+    hide_cloning = not (model.public_voice_cloning or audience.sees_private_voice_cloning)
+    if hide_cloning and "voice_cloning" in spec:
+        record["model_spec"] = {k: v for k, v in spec.items() if k != "voice_cloning"}
+    return record
+
+
+def _warning(model_id: str, lifecycle: Lifecycle) -> str:
+    message = f"Model {model_id} is deprecated"
+    if lifecycle.removal_text:
+        message += f" and will be removed on {lifecycle.removal_text}"
+    if lifecycle.replacement:
+        message += f"; use {lifecycle.replacement} instead"
+    return message + "."
