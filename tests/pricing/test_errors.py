@@ -45,7 +45,7 @@ UNPRICEABLE = [
      "no price for generations"),
     ("music-per-second", '{"characters": 2}', "characters", "no price for characters"),
     ("music-characters", '{"seconds": 2}', "seconds", "no price for seconds"),
-    ("video", '{"seconds": 5}', None, "no pricing"),
+    ("video", '{"seconds": 5}', None, "no pricing variant"),
     ("video-with-pricing", '{"seconds": 5}', None, "no pricing variant"),
     ("decision", '{"input_tokens": 5}', None, "no pricing variant"),
     ("text-unpriced", '{"input_tokens": 5}', None, "no pricing"),

@@ -7,7 +7,7 @@ are in docs/pricing.md.
 """
 
 from modelcatalog.pricing.money import MAX_PRICE_DIGITS, LineItem, catalog_decimal
-from modelcatalog.pricing.quote import Quote, decimal_text, quote
+from modelcatalog.pricing.quote import Quote, decimal_text, instant_text, parse_at, quote
 from modelcatalog.pricing.usage import USAGE_FIELDS, Usage, parse_usage, parse_usage_json
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "Usage",
     "catalog_decimal",
     "decimal_text",
+    "instant_text",
+    "parse_at",
     "parse_usage",
     "parse_usage_json",
     "quote",

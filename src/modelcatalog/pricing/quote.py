@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from modelcatalog.errors import UnpriceableRequest
+from modelcatalog.errors import InvalidUsage, UnpriceableRequest
 from modelcatalog.pricing.money import LineItem, total
 from modelcatalog.pricing.rules import RULES, Rule, upscale_model_items
 from modelcatalog.pricing.usage import Usage, parse_usage
 from modelcatalog.spec.pricing import ImagePricing
 from modelcatalog.spec.record import ModelRecord
 
-__all__ = ["Quote", "decimal_text", "quote"]
+__all__ = ["Quote", "decimal_text", "instant_text", "parse_at", "quote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,13 @@ class Quote:
     #: The instant whose prices were used, when the caller named one.
     at: datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The quote as JSON, decimals as exact strings (see :func:`decimal_text`)."""
+    def to_json(self, version: str | None = None, *, from_history: bool = False) -> dict[str, Any]:
+        """The quote as served, decimals as exact strings (see :func:`decimal_text`).
+
+        ``at`` says which catalog priced it: the instant asked for (``null`` for now), the
+        catalog ``version``, and whether that version came from the store's history for that
+        instant (``false``: the current catalog was used).
+        """
         return {
             "id": self.model_id,
             "usd": decimal_text(self.usd),
@@ -44,7 +49,11 @@ class Quote:
                 }
                 for item in self.items
             ],
-            "at": None if self.at is None else self.at.isoformat(),
+            "at": {
+                "requested": None if self.at is None else instant_text(self.at),
+                "version": version,
+                "from_history": from_history,
+            },
         }
 
 
@@ -65,7 +74,18 @@ def quote(model: ModelRecord[Any], usage: Usage | Any, at: datetime | None = Non
     return Quote(str(model.id), usd, diem, items, at)
 
 
+#: Types whose records the wire contract gives a pricing variant.
+PRICED_TYPES = frozenset(
+    {"text", "embedding", "image", "upscale", "inpaint", "tts", "asr", "music"}
+)
+
+
 def _pricing(model: ModelRecord[Any]) -> Any:
+    if model.type not in PRICED_TYPES:
+        raise UnpriceableRequest(
+            f"model {model.id!r} is of type {model.type!r}, which has no pricing variant in the "
+            "wire contract; it cannot be quoted"
+        )
     spec = model.model_spec
     pricing = None if spec is None else spec.pricing
     if pricing is None:
@@ -77,13 +97,26 @@ def _rule(model: ModelRecord[Any]) -> Rule:
     pricing = _pricing(model)
     if isinstance(pricing, ImagePricing) and model.type == "upscale":
         return upscale_model_items
-    rule = RULES.get(type(pricing))
-    if rule is None:
-        raise UnpriceableRequest(
-            f"model {model.id!r} is of type {model.type!r}, which has no pricing variant in the "
-            "wire contract; it cannot be quoted"
-        )
-    return rule
+    return RULES[type(pricing)]
+
+
+def parse_at(text: str) -> datetime:
+    """The instant of an ``at`` parameter: ISO 8601, ``Z`` or an offset; naive means UTC."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidUsage(
+            f"at must be an ISO 8601 instant such as 2026-01-31T12:00:00Z, got {text!r}",
+            field="at",
+        ) from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def instant_text(instant: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, the form the catalog writes its dates in."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def decimal_text(value: Decimal) -> str:

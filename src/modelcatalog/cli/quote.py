@@ -1,0 +1,189 @@
+"""``modelcatalog quote``: the exact cost of a request, from a local catalog or a service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import orjson
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from modelcatalog.bundled import BUNDLED_CATALOG
+from modelcatalog.catalog.findings import Mode
+from modelcatalog.catalog.snapshot import CatalogSnapshot
+from modelcatalog.catalog.sources import read_source
+from modelcatalog.catalog.validation import check_catalog
+from modelcatalog.cli import app
+from modelcatalog.errors import CatalogInvalid, InvalidUsage, QuoteError, SourceError
+from modelcatalog.pricing import Usage, parse_at, parse_usage, quote
+
+#: Exit codes shared by every command (see cli/__init__).
+REFUSED, UNUSABLE = 1, 2
+
+
+def _option(help_text: str) -> Any:
+    return typer.Option(help=help_text, show_default=False)
+
+
+@app.command("quote")
+def quote_command(
+    model: Annotated[str, typer.Argument(help="The model id (case-sensitive).")],
+    input_tokens: Annotated[str | None, _option("Uncached input tokens.")] = None,
+    output_tokens: Annotated[str | None, _option("Output tokens.")] = None,
+    cache_read_tokens: Annotated[str | None, _option("Input tokens read from cache.")] = None,
+    cache_write_tokens: Annotated[str | None, _option("Input tokens written to cache.")] = None,
+    images: Annotated[str | None, _option("Images generated or edited (default 1).")] = None,
+    resolution: Annotated[
+        str | None, _option("Image resolution, e.g. 1K (default: model's).")
+    ] = None,
+    quality: Annotated[str | None, _option("Image quality: low, medium, high.")] = None,
+    upscale: Annotated[str | None, _option("Upscale factor: 2x or 4x.")] = None,
+    characters: Annotated[str | None, _option("Characters of text (TTS, music).")] = None,
+    audio_seconds: Annotated[str | None, _option("Seconds of audio transcribed (ASR).")] = None,
+    seconds: Annotated[str | None, _option("Seconds of music or sound generated.")] = None,
+    generations: Annotated[str | None, _option("Music generations (default 1).")] = None,
+    at: Annotated[str | None, _option("Price as of this ISO 8601 instant (needs --url).")] = None,
+    catalog: Annotated[
+        list[Path] | None, _option("Catalog directory, model file or dump. Default: bundled.")
+    ] = None,
+    url: Annotated[str | None, _option("Base URL of a running modelcatalog service.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON.")] = False,
+) -> None:
+    """Quote the exact cost of a request in USD and DIEM, with its line items.
+
+    Exit 0 with the quote, 1 when the model is unknown or the request cannot be priced,
+    2 when an argument is wrong or the catalog or service cannot be reached.
+    """
+    quantities = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read_tokens,
+        "cache_write_tokens": cache_write_tokens,
+        "images": images,
+        "characters": characters,
+        "audio_seconds": audio_seconds,
+        "seconds": seconds,
+        "generations": generations,
+    }
+    choices = {"resolution": resolution, "quality": quality, "upscale": upscale}
+    try:
+        usage = _usage(quantities, choices)
+        instant = None if at is None else parse_at(at)
+    except InvalidUsage as exc:
+        _fail(UNUSABLE, _flag_message(exc))
+    if url is not None:
+        if catalog:
+            _fail(UNUSABLE, "give either --catalog or --url, not both")
+        body = _remote(url, model, usage, at)
+    else:
+        body = _local(catalog or [BUNDLED_CATALOG], model, usage, instant)
+    if as_json:
+        typer.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_table(body)
+
+
+def _usage(quantities: dict[str, str | None], choices: dict[str, str | None]) -> Usage:
+    data: dict[str, Any] = {k: v for k, v in choices.items() if v is not None}
+    for name, text in quantities.items():
+        if text is None:
+            continue
+        try:
+            data[name] = Decimal(text.strip())
+        except InvalidOperation:
+            raise InvalidUsage(f"must be a number, got {text!r}", field=name) from None
+    return parse_usage(data)
+
+
+def _flag_message(exc: InvalidUsage) -> str:
+    if exc.field is None:
+        return str(exc)
+    flag = "--" + exc.field.replace("_", "-")
+    return f"{flag}: {str(exc).removeprefix(exc.field + ' ')}"
+
+
+def _local(paths: list[Path], model: str, usage: Usage, instant: datetime | None) -> dict[str, Any]:
+    snapshot = _load(paths)
+    entry = snapshot.by_id.get(model)
+    if entry is None:
+        _fail(REFUSED, f"unknown model {model!r} in {', '.join(map(str, paths))}")
+    try:
+        result = quote(entry.record, usage, instant)
+    except QuoteError as exc:
+        _fail(REFUSED, f"{model}: {exc}")
+    return result.to_json(snapshot.version)
+
+
+def _load(paths: list[Path]) -> CatalogSnapshot:
+    try:
+        source = read_source(paths[0])
+        for path in paths[1:]:
+            source.extend(read_source(path))
+        return CatalogSnapshot.from_checked(check_catalog(source, Mode.COMPATIBLE))
+    except SourceError as exc:
+        _fail(UNUSABLE, str(exc))
+    except CatalogInvalid as exc:
+        _fail(REFUSED, f"the catalog is invalid: {exc} (run modelcatalog validate)")
+
+
+def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any]:
+    endpoint = f"{url.rstrip('/')}/api/v1/models/{model}/quote"
+    try:
+        response = httpx.post(
+            endpoint,
+            content=usage.to_json_text(),
+            params={"at": at} if at is not None else None,
+            headers={"content-type": "application/json"},
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        _fail(UNUSABLE, f"cannot reach {endpoint}: {exc}")
+    try:
+        body: Any = response.json()
+    except ValueError:
+        _fail(UNUSABLE, f"{endpoint} answered {response.status_code} without a JSON body")
+    if response.is_success and isinstance(body, dict):
+        return body
+    message = body.get("error") if isinstance(body, dict) else None
+    code = REFUSED if response.status_code in (404, 410, 422) else UNUSABLE
+    _fail(code, f"{endpoint}: {response.status_code} {message or response.reason_phrase}")
+
+
+def _print_table(body: dict[str, Any]) -> None:
+    table = Table(title=f"Quote for {body['id']}", title_justify="left")
+    for column in ("Item", "Quantity", "Unit"):
+        table.add_column(column)
+    table.add_column("USD", justify="right")
+    table.add_column("DIEM", justify="right")
+    for item in body["items"]:
+        table.add_row(item["name"], item["quantity"], item["unit"], item["usd"], item["diem"])
+    table.add_section()
+    table.add_row("Total", "", "", body["usd"], body["diem"], style="bold")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(_at_note(body.get("at") or {}), soft_wrap=True)
+
+
+def _at_note(at: dict[str, Any]) -> str:
+    version = at.get("version") or "unknown"
+    if at.get("from_history"):
+        return f"Prices of catalog version {version}, current at {at.get('requested')}."
+    if at.get("requested"):
+        return (
+            f"Prices of the current catalog (version {version}), not as of "
+            f"{at['requested']}: this catalog keeps no history (use --url with a store)."
+        )
+    return f"Prices of the current catalog (version {version})."
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    Console(stderr=True, highlight=False).print(
+        f"[red]error:[/red] {escape(message)}", soft_wrap=True
+    )
+    raise typer.Exit(code)
