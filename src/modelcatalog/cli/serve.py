@@ -21,6 +21,7 @@ from rich.console import Console
 from starlette.routing import BaseRoute
 
 from modelcatalog.api import CatalogApp, CatalogState, create_app
+from modelcatalog.api.quote import quote_routes
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.findings import Mode
 from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
@@ -56,7 +57,7 @@ def load_snapshot(path: Path | None) -> CatalogSnapshot:
 
 def extension_routes(settings: Settings, state: CatalogState) -> list[BaseRoute]:
     """Routes beyond the read API that ``serve`` mounts (quotes, admin, readiness, metrics)."""
-    return []
+    return [*quote_routes(settings, state)]
 
 
 def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> CatalogApp:

@@ -1,0 +1,78 @@
+"""``POST /api/v1/models/{id}/quote``: the exact cost of a described request.
+
+The body is the usage as JSON (docs/pricing.md); numbers are read as decimals, never floats.
+The model is looked up as ``GET /models/{id}`` would show it to the same caller (a beta model
+is unknown to anonymous callers, a removed one is a 410). ``?at=`` prices with the catalog as
+it stood at that instant when the service runs on a store; without one, the current catalog
+prices it and the response's ``at.from_history`` is ``false``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from modelcatalog.api.auth import KeyRing
+from modelcatalog.api.state import CatalogState
+from modelcatalog.catalog.views import Audience, SnapshotLifecycles, ViewSet
+from modelcatalog.pricing import parse_at, parse_usage_json, quote
+from modelcatalog.settings import Settings
+from modelcatalog.spec.record import ModelRecord
+
+if TYPE_CHECKING:
+    from modelcatalog.store.store import Store
+
+__all__ = ["QUOTE_PATH", "QuoteRoute", "quote_routes"]
+
+QUOTE_PATH = "/api/v1/models/{model_id:path}/quote"
+_HEADERS = {"cache-control": "no-store"}
+
+
+class QuoteRoute:
+    """The quote endpoint over the live catalog and, for ``?at=``, the store's history."""
+
+    def __init__(self, settings: Settings, state: CatalogState, store: Store | None) -> None:
+        self.state = state
+        self.store = store
+        self.keys = KeyRing(settings.keys)
+
+    async def quote(self, request: Request) -> Response:
+        model_id: str = request.path_params["model_id"]
+        at_text = request.query_params.get("at")
+        instant = None if at_text is None else parse_at(at_text)
+        authorization = request.headers.get("authorization")
+        audience = self.keys.audience(None if authorization is None else authorization.encode())
+        views, from_history = await self._views(instant)
+        record = self._record(views, audience, model_id)
+        body = await request.body()
+        usage = parse_usage_json(body if body.strip() else b"{}")
+        result = quote(record, usage, instant)
+        payload = result.to_json(views.version, from_history=from_history)
+        return Response(orjson.dumps(payload), media_type="application/json", headers=_HEADERS)
+
+    async def _views(self, instant: datetime | None) -> tuple[ViewSet, bool]:
+        if instant is None:
+            return self.state.views(), False
+        if self.store is None:
+            return ViewSet(SnapshotLifecycles(self.state.snapshot), instant), False
+        snapshot = await run_in_threadpool(self.store.snapshot_at, instant)
+        return ViewSet(SnapshotLifecycles(snapshot), instant), True
+
+    @staticmethod
+    def _record(views: ViewSet, audience: Audience, model_id: str) -> ModelRecord[Any]:
+        views.model(audience, model_id)  # 404 or 410 exactly as GET /models/{id} answers
+        return views.snapshot.by_id[model_id].record
+
+
+def quote_routes(
+    settings: Settings, state: CatalogState, store: Store | None = None
+) -> list[BaseRoute]:
+    """The quote route for :func:`~modelcatalog.api.create_app`'s ``routes``."""
+    endpoint = QuoteRoute(settings, state, store)
+    return [Route(QUOTE_PATH, endpoint.quote, methods=["POST"])]
