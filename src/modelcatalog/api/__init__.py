@@ -25,10 +25,10 @@ How to add a route (admin, quotes, readiness, metrics):
    and ``lifespan=`` for start-up and shut-down work (a store connection, a notification
    listener that calls ``state.swap(new_snapshot)``). ``modelcatalog serve`` builds its
    list in ``cli/serve.py``'s ``extension_routes()``.
-4. ``GET``/``HEAD`` on ``/api/v1/models``, ``/api/v1/models/traits``,
-   ``/api/v1/models/compatibility_mapping`` and ``/api/v1/models/<one segment>`` never reach
-   Starlette: give new routes under ``/api/v1/models/`` a second path segment or another
-   method. Add the route to ``openapi.yaml`` and to ``docs/api.md``.
+4. ``GET``/``HEAD`` on ``/api/v1/models`` and on every path under ``/api/v1/models/`` never
+   reach Starlette: the rest of the path is a model id, and ids may hold slashes. New routes
+   under ``/api/v1/models/`` must use another method (``POST .../{model_id:path}/quote``).
+   Add the route to ``openapi.yaml`` and to ``docs/api.md``.
 
 Swapping the catalog: build and validate the new snapshot, then ``state.swap(snapshot)``;
 views of the old one are dropped and the new ones are built on first use.

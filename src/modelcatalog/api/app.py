@@ -114,7 +114,7 @@ def _base_routes() -> list[BaseRoute]:
 
 def _read_route_fallbacks() -> list[BaseRoute]:
     # GET and HEAD never get here (CatalogApp answers them); these make other methods a 405.
-    paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id}"]
+    paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id:path}"]
     return [Route(MODELS_PATH + p, _unreachable, methods=["GET", "HEAD"]) for p in paths]
 
 

@@ -3,7 +3,7 @@
     GET|HEAD /api/v1/models[?type=]                        listing
     GET|HEAD /api/v1/models/traits[?type=]                 trait -> model id
     GET|HEAD /api/v1/models/compatibility_mapping[?type=]  alias -> model id
-    GET|HEAD /api/v1/models/{id}                           one model
+    GET|HEAD /api/v1/models/{id}                           one model (ids may hold slashes)
 
 No framework routing and no JSON work per request: the route is a string comparison, the
 body and headers come from a :class:`~modelcatalog.api.http.Prepared` cached per view set,
@@ -59,7 +59,8 @@ class ListingRoutes:
         route = _FIXED.get(path)
         if route is not None:
             return route, ""
-        if path.startswith(_MODEL_PREFIX) and "/" not in path[len(_MODEL_PREFIX) :]:
+        # Ids may hold slashes (``openai/whisper-large-v3``): the rest of the path is the id.
+        if path.startswith(_MODEL_PREFIX):
             return MODEL, path[len(_MODEL_PREFIX) :]
         return None
 
