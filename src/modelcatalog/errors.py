@@ -7,7 +7,11 @@
     │   ├── StoreUnavailable          the database cannot be reached
     │   ├── SchemaOutOfDate           the database schema is not the one this release uses
     │   ├── VersionConflict           a write expected a version that is no longer current
-    │   └── NotFound                  no such version, model or key
+    │   ├── AlreadyExists             a model or key of that name exists already
+    │   ├── NotFound                  no such version, model or key
+    │   ├── PreconditionFailed        If-Match named a catalog version that is not current
+    │   ├── Unauthenticated           an admin request without a valid, unrevoked key
+    │   └── Forbidden                 a valid key that may not do this (not an admin key)
     ├── RequestError                  an HTTP request cannot be answered as asked
     │   ├── InvalidRequestParameters  a query parameter has a value the route does not accept
     │   ├── ModelNotFound             no model of that id is listed to the caller
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AlreadyExists",
     "CatalogInvalid",
+    "Forbidden",
     "InvalidRequestParameters",
     "InvalidUsage",
     "MethodNotAllowed",
@@ -42,6 +47,7 @@ __all__ = [
     "ModelNotFound",
     "ModelRemoved",
     "NotFound",
+    "PreconditionFailed",
     "QuoteError",
     "RequestError",
     "RouteNotFound",
@@ -49,6 +55,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreUnavailable",
+    "Unauthenticated",
     "UnpriceableRequest",
     "VersionConflict",
 ]
@@ -170,3 +177,15 @@ class MethodNotAllowed(RequestError):
 
 class AlreadyExists(StoreError):
     """A model or key of that name exists already."""
+
+
+class PreconditionFailed(VersionConflict):
+    """An HTTP write's ``If-Match`` named a catalog version that is no longer current."""
+
+
+class Unauthenticated(StoreError):
+    """An admin request carried no key, an unknown key or a revoked key."""
+
+
+class Forbidden(StoreError):
+    """A valid key that is not allowed to do this (not an admin key)."""

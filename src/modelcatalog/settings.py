@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     catalog: Path | None = Field(
         None, description="Catalog directory or Venice dump to serve; default: bundled catalog."
     )
+    data_dir: Path | None = Field(
+        None,
+        description="Directory of the SQLite store served when no catalog is given "
+        "(default: $XDG_DATA_HOME/modelcatalog or ~/.local/share/modelcatalog).",
+    )
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL of a store shared by several replicas (replaces SQLite)."
+    )
     now: datetime | None = Field(
         None, description="Freeze the clock at this ISO 8601 instant (naive means UTC)."
     )

@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from starlette.routing import BaseRoute
 
-from modelcatalog.api import CatalogApp, CatalogState, create_app
+from modelcatalog.api import CatalogApp, CatalogState
 from modelcatalog.api.quote import quote_routes
+from modelcatalog.api.stored import build_file_app, build_store_app, open_service_store
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.findings import Mode
 from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
@@ -29,8 +30,9 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import read_source
 from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.cli import app
-from modelcatalog.errors import CatalogInvalid, SourceError
+from modelcatalog.errors import CatalogInvalid, SchemaOutOfDate, SourceError, StoreUnavailable
 from modelcatalog.settings import Settings
+from modelcatalog.store import Store
 
 __all__ = ["build_app", "extension_routes", "load_snapshot", "worker_app"]
 
@@ -55,16 +57,21 @@ def load_snapshot(path: Path | None) -> CatalogSnapshot:
     return snapshot
 
 
-def extension_routes(settings: Settings, state: CatalogState) -> list[BaseRoute]:
+def extension_routes(
+    settings: Settings, state: CatalogState, store: Store | None = None
+) -> list[BaseRoute]:
     """Routes beyond the read API that ``serve`` mounts (quotes, admin, readiness, metrics)."""
-    return [*quote_routes(settings, state)]
+    return [*quote_routes(settings, state, store)]
 
 
 def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> CatalogApp:
     """The service for ``settings``, loading the catalog unless ``snapshot`` is given."""
     clock = system_clock if settings.now is None else frozen_clock(settings.now)
+    if snapshot is None and settings.catalog is None:
+        # No catalog file: serve the store (admin API, versions, replicas); see api/stored.py.
+        return build_store_app(settings, clock, extension_routes)
     state = CatalogState(snapshot or load_snapshot(settings.catalog), clock)
-    return create_app(settings, state, routes=extension_routes(settings, state))
+    return build_file_app(settings, state, extension_routes)
 
 
 def worker_app() -> CatalogApp:
@@ -98,6 +105,13 @@ def serve(
     log_level: Annotated[
         str | None, typer.Option(help="critical ... debug. [default: info]")
     ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="SQLite store directory, served when no --catalog is given."),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option(help="PostgreSQL URL of a store shared by replicas.")
+    ] = None,
 ) -> None:
     """Serve the catalog over HTTP in the Venice /api/v1/models dialect."""
     settings = _settings_or_exit(
@@ -108,22 +122,26 @@ def serve(
         workers=workers,
         settings_file=settings_file,
         log_level=log_level,
+        data_dir=data_dir,
+        database_url=database,
     )
     _configure_logging(settings)
-    snapshot = _snapshot_or_exit(settings)
+    snapshot = _snapshot_or_exit(settings) if settings.catalog is not None else None
+    application = _store_app_or_exit(settings) if snapshot is None else None
     config = dict(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
         http="httptools",
         lifespan="on",
-        access_log=settings.access_log,
+        access_log=False,  # the service writes its own JSON line per request (api/ops.py)
         log_level=settings.log_level,
         server_header=False,
         timeout_graceful_shutdown=10,
     )
     if settings.workers == 1:
-        uvicorn.run(build_app(settings, snapshot), **config)  # type: ignore[arg-type]
+        application = application or build_app(settings, snapshot)
+        uvicorn.run(application, **config)  # type: ignore[arg-type]
         return
     os.environ[_WORKER_SETTINGS_ENV] = settings.model_dump_json()
     uvicorn.run(
@@ -142,6 +160,23 @@ def _settings_or_exit(**flags: object) -> Settings:
             f"[red]error:[/red] invalid settings: {exc}", markup=True, highlight=False
         )
         raise typer.Exit(2) from exc
+
+
+def _store_app_or_exit(settings: Settings) -> CatalogApp | None:
+    """Open (and seed) the store before the port opens; refuse to start on a bad store."""
+    err = Console(stderr=True, highlight=False)
+    try:
+        if settings.workers > 1:
+            open_service_store(settings).close()  # each worker opens its own
+            return None
+        clock = system_clock if settings.now is None else frozen_clock(settings.now)
+        return build_store_app(settings, clock, extension_routes)
+    except StoreUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True)
+        raise typer.Exit(2) from exc
+    except (SchemaOutOfDate, CatalogInvalid, SourceError) as exc:
+        err.print(f"[red]refusing to serve:[/red] {exc}", markup=True)
+        raise typer.Exit(1) from exc
 
 
 def _snapshot_or_exit(settings: Settings) -> CatalogSnapshot:

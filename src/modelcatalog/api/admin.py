@@ -1,0 +1,289 @@
+"""The admin API under ``/admin/v1``: change the catalog, list versions, diff them.
+
+Every route needs ``Authorization: Bearer <admin key>`` (``modelcatalog keys create NAME
+--admin``): no key, an unknown or a revoked key is a 401, a key without ``admin`` a 403. Keys
+are checked against the database on every admin request, so a revocation holds at once.
+
+Every write builds the whole new catalog, checks it strictly and commits it as one version
+authored by the key's name (the message comes from ``X-Catalog-Message`` or ``?message=``);
+a rejected write is a 422 listing every finding and changes nothing. Responses carry the
+current catalog version as ``ETag``; a write with ``If-Match`` naming another version is a
+412, so read-modify-write clients never overwrite a change they did not see.
+
+    GET    /admin/v1/models/{id}            the stored record (with x-catalog)
+    POST   /admin/v1/models                 create
+    PUT    /admin/v1/models/{id}            replace
+    PATCH  /admin/v1/models/{id}            JSON Merge Patch (RFC 7396)
+    POST   /admin/v1/models/{id}/retire     {"removesAt", "startsAt"?, "replacementModelId"?,
+                                            "autoRemap"?}
+    DELETE /admin/v1/models/{id}            drop at once
+    PUT    /admin/v1/aliases/{type}         {alias: model id}, the type's whole map
+    PUT    /admin/v1/traits/{type}          {trait: model id}, the type's whole map
+    POST   /admin/v1/import                 a Venice dump, a record list, or {"models", "aliases"}
+    GET    /admin/v1/versions?limit=&before=
+    GET    /admin/v1/versions/{a}/diff/{b}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from modelcatalog.catalog.lifecycle import as_utc
+from modelcatalog.catalog.sources import read_document_bytes
+from modelcatalog.errors import (
+    Forbidden,
+    InvalidRequestParameters,
+    NotFound,
+    PreconditionFailed,
+    RequestError,
+    SourceError,
+    Unauthenticated,
+    VersionConflict,
+)
+from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
+from modelcatalog.store.keys import ApiKey, authenticate
+from modelcatalog.store.store import Change
+
+__all__ = ["admin_routes"]
+
+PREFIX = "/admin/v1"
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+_MAX_PAGE = 500
+
+
+class Admin:
+    """The admin endpoints over one store; ``after_commit`` swaps the local replica at once."""
+
+    def __init__(self, store: Store, after_commit: Callable[[], Any]) -> None:
+        self.store = store
+        self.after_commit = after_commit
+
+    async def key(self, request: Request) -> ApiKey:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("an admin key is required: Authorization: Bearer <key>")
+        key = await run_in_threadpool(authenticate, self.store, token.strip())
+        if key is None:
+            raise Unauthenticated("unknown or revoked key")
+        if not key.admin:
+            raise Forbidden(f"key {key.name!r} is not an admin key")
+        return key
+
+    async def write(
+        self, request: Request, change: Change, what: str, status: int = 200
+    ) -> Response:
+        key = await self.key(request)
+        expected = _if_match(request)
+        message = request.headers.get("x-catalog-message") or request.query_params.get("message")
+
+        def commit() -> VersionInfo:
+            try:
+                info = self.store.commit(
+                    change, author=key.name, message=message or what, expected=expected
+                )
+            except VersionConflict as exc:
+                raise PreconditionFailed(exc.expected, exc.current) from exc
+            self.after_commit()
+            return info
+
+        info = await run_in_threadpool(commit)
+        return _json({"version": info.as_json()}, info.id, status)
+
+
+def _if_match(request: Request) -> int | None:
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    found = _ETAG.match(value)
+    if found is None:
+        raise InvalidRequestParameters({"If-Match": 'a catalog version ETag, e.g. "12"'})
+    return int(found.group(1))
+
+
+def _json(body: Any, version: int, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status,
+        headers={"etag": f'"{version}"', "cache-control": "no-store"},
+        media_type="application/json",
+    )
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise RequestError(f"the request body is not JSON: {exc}") from exc
+
+
+async def _object(request: Request) -> dict[str, Any]:
+    body = await _body(request)
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object")
+    return body
+
+
+def _string_map(body: dict[str, Any], what: str) -> dict[str, str]:
+    if not all(isinstance(v, str) for v in body.values()):
+        raise RequestError(f"{what} maps names to model ids (strings)")
+    return {str(k): v for k, v in body.items()}
+
+
+def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
+    admin = Admin(store, after_commit)
+
+    async def get_model(request: Request) -> Response:
+        await admin.key(request)
+        model_id = request.path_params["model_id"]
+        info, document = await run_in_threadpool(store.document)
+        record = document.model(model_id)
+        if record is None:
+            raise NotFound(f"no model {model_id!r}")
+        return _json(record, info.id)
+
+    async def create(request: Request) -> Response:
+        record = await _object(request)
+        return await admin.write(
+            request, edits.create_model(record), f"create {record.get('id')}", 201
+        )
+
+    async def replace(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        record = await _object(request)
+        if record.get("id", model_id) != model_id:
+            raise RequestError(f"the body's id {record.get('id')!r} is not {model_id!r}")
+        return await admin.write(
+            request, edits.replace_model(model_id, record), f"replace {model_id}"
+        )
+
+    async def patch(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        body = await _object(request)
+        if "id" in body and body["id"] != model_id:
+            raise RequestError("a patch cannot change a model's id")
+        return await admin.write(request, edits.patch_model(model_id, body), f"patch {model_id}")
+
+    async def retire(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        body = await _object(request)
+        removes_at = _instant(body, "removesAt", required=True)
+        assert removes_at is not None
+        change = edits.retire_model(
+            model_id,
+            removes_at,
+            starts_at=_instant(body, "startsAt"),
+            replacement=body.get("replacementModelId"),
+            auto_remap=bool(body.get("autoRemap", False)),
+        )
+        return await admin.write(request, change, f"retire {model_id}")
+
+    async def delete(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        return await admin.write(request, edits.delete_model(model_id), f"delete {model_id}")
+
+    async def aliases(request: Request) -> Response:
+        kind = request.path_params["model_type"]
+        mapping = _string_map(await _object(request), "aliases")
+        return await admin.write(request, edits.set_aliases(kind, mapping), f"aliases of {kind}")
+
+    async def traits(request: Request) -> Response:
+        kind = request.path_params["model_type"]
+        mapping = _string_map(await _object(request), "traits")
+        return await admin.write(request, edits.set_traits(kind, mapping), f"traits of {kind}")
+
+    async def bulk_import(request: Request) -> Response:
+        document = _import_document(await request.body())
+        return await admin.write(request, lambda _current: document, "import", 201)
+
+    async def versions(request: Request) -> Response:
+        await admin.key(request)
+        limit = _int_param(request, "limit", 50)
+        before = _int_param(request, "before", None)
+        found = await run_in_threadpool(
+            lambda: store.versions(limit=min(max(limit or 50, 1), _MAX_PAGE), before=before)
+        )
+        head = await run_in_threadpool(store.head)
+        next_before = found[-1].id if found and found[-1].id > 1 else None
+        body = {"data": [v.as_json() for v in found], "next_before": next_before}
+        return _json(body, head)
+
+    async def diff(request: Request) -> Response:
+        await admin.key(request)
+        a, b = _version_param(request, "a"), _version_param(request, "b")
+        result = await run_in_threadpool(store.diff, a, b)
+        head = await run_in_threadpool(store.head)
+        return _json(result.as_json(), head)
+
+    model = PREFIX + "/models/{model_id:path}"
+    return [
+        Route(PREFIX + "/models", create, methods=["POST"]),
+        Route(model + "/retire", retire, methods=["POST"]),
+        Route(model, get_model, methods=["GET"]),
+        Route(model, replace, methods=["PUT"]),
+        Route(model, patch, methods=["PATCH"]),
+        Route(model, delete, methods=["DELETE"]),
+        Route(PREFIX + "/aliases/{model_type}", aliases, methods=["PUT"]),
+        Route(PREFIX + "/traits/{model_type}", traits, methods=["PUT"]),
+        Route(PREFIX + "/import", bulk_import, methods=["POST"]),
+        Route(PREFIX + "/versions", versions, methods=["GET"]),
+        Route(PREFIX + "/versions/{a}/diff/{b}", diff, methods=["GET"]),
+    ]
+
+
+def _import_document(raw: bytes) -> CatalogDocument:
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("models"), list):
+        aliases = parsed.get("aliases") or {}
+        if not isinstance(aliases, dict) or not all(isinstance(m, dict) for m in aliases.values()):
+            raise RequestError("aliases is an object of type -> {alias: model id}")
+        return CatalogDocument(tuple(parsed["models"]), aliases)
+    try:
+        source = read_document_bytes(raw, "import")
+    except SourceError as exc:
+        raise RequestError(str(exc)) from exc
+    if not source.from_dump:
+        raise RequestError(
+            'an import is a dump ({"data": [...]}), a list of records, '
+            'or {"models": [...], "aliases": {...}}; it replaces the catalog'
+        )
+    return CatalogDocument.from_source(source)
+
+
+def _instant(body: dict[str, Any], name: str, *, required: bool = False) -> datetime | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise RequestError(f"{name} must be an ISO 8601 instant", {"field": name}) from exc
+
+
+def _int_param(request: Request, name: str, default: int | None) -> int | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise InvalidRequestParameters({name: "a non-negative integer"})
+    return int(value)
+
+
+def _version_param(request: Request, name: str) -> int:
+    value = request.path_params[name]
+    if not value.isdigit():
+        raise InvalidRequestParameters({name: "a catalog version number"})
+    return int(value)

@@ -1,0 +1,241 @@
+"""What operators watch: ``/readyz``, Prometheus ``/metrics``, and one JSON log line per request.
+
+:class:`Observer` wraps the raw read path and the Starlette app alike, so every request is
+counted by route and status and timed; route labels are templates (``/api/v1/models/{id}``),
+never raw paths, so the number of series stays bounded. Each app has its own registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from modelcatalog.api.listing import ListingRoutes
+from modelcatalog.api.state import CatalogState
+from modelcatalog.store.follow import FollowerStatus
+
+__all__ = ["ObserveMiddleware", "Observer", "ops_routes", "route_label"]
+
+access_log = logging.getLogger("modelcatalog.access")
+
+_READ_LABELS = {
+    "listing": "/api/v1/models",
+    "traits": "/api/v1/models/traits",
+    "aliases": "/api/v1/models/compatibility_mapping",
+    "model": "/api/v1/models/{id}",
+}
+_TEMPLATES = (
+    ("/api/v1/models/", "/api/v1/models/{id}/"),
+    ("/admin/v1/models/", "/admin/v1/models/{id}"),
+    ("/admin/v1/aliases/", "/admin/v1/aliases/{type}"),
+    ("/admin/v1/traits/", "/admin/v1/traits/{type}"),
+    ("/admin/v1/versions/", "/admin/v1/versions/{a}/diff/{b}"),
+)
+_EXACT = frozenset(
+    {
+        "/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/openapi.yaml",
+        "/admin/v1/models",
+        "/admin/v1/import",
+        "/admin/v1/versions",
+    }
+)
+
+
+def route_label(path: str) -> str:
+    """A bounded label for ``path``: its route template, or ``other``."""
+    matched = ListingRoutes.match(path)
+    if matched is not None:
+        return _READ_LABELS[matched[0]]
+    if path in _EXACT:
+        return path
+    for prefix, template in _TEMPLATES:
+        if path.startswith(prefix):
+            if template.endswith("/"):  # /api/v1/models/{id}/history, /quote, ...
+                return template + path.rsplit("/", 1)[-1]
+            if prefix == "/admin/v1/models/" and path.endswith("/retire"):
+                return template + "/retire"
+            return template
+    return "other"
+
+
+class Observer:
+    """Request metrics, catalog metrics and the access log of one app."""
+
+    def __init__(
+        self, state: CatalogState, status: FollowerStatus | None, *, log_requests: bool
+    ) -> None:
+        self.state = state
+        self.status = status
+        self.log_requests = log_requests
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "modelcatalog_requests",
+            "HTTP requests by route and status.",
+            ["route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "modelcatalog_request_duration_seconds",
+            "Time to answer a request.",
+            ["route"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self._catalog_gauges()
+        if log_requests:
+            _json_lines(access_log)
+
+    def _catalog_gauges(self) -> None:
+        status = self.status
+        Gauge(
+            "modelcatalog_catalog_version", "Catalog version being served.", registry=self.registry
+        ).set_function(lambda: _numeric(self.state.snapshot.version))
+        if status is None:
+            return
+        Gauge(
+            "modelcatalog_store_head_version",
+            "Newest version in the store.",
+            registry=self.registry,
+        ).set_function(lambda: status.head_version)
+        Gauge(
+            "modelcatalog_reloads_total",
+            "Catalog versions loaded and swapped in.",
+            registry=self.registry,
+        ).set_function(lambda: status.reloads)
+        Gauge(
+            "modelcatalog_reload_failures_total",
+            "Versions that could not be loaded.",
+            registry=self.registry,
+        ).set_function(lambda: status.reload_failures)
+        Gauge(
+            "modelcatalog_seconds_since_last_reload",
+            "Age of the catalog being served.",
+            registry=self.registry,
+        ).set_function(lambda: time.time() - status.last_reload_at)
+        Gauge(
+            "modelcatalog_store_reachable",
+            "1 when the store answered the last check.",
+            registry=self.registry,
+        ).set_function(lambda: float(status.store_reachable))
+
+    async def observe(
+        self, scope: Scope, send: Send, label: str, handler: Callable[[Send], Awaitable[None]]
+    ) -> None:
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await handler(capture)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.requests.labels(label, str(status)).inc()
+            self.latency.labels(label).observe(elapsed)
+            if self.log_requests:
+                self._log(scope, label, status, elapsed)
+
+    def _log(self, scope: Scope, label: str, status: int, elapsed: float) -> None:
+        line = {
+            "ts": round(time.time(), 3),
+            "method": scope.get("method"),
+            "path": scope.get("path"),
+            "route": label,
+            "status": status,
+            "ms": round(elapsed * 1000, 3),
+            "version": self.state.snapshot.version,
+            "client": (scope.get("client") or ("", 0))[0],
+        }
+        access_log.info(orjson.dumps(line).decode())
+
+    def wrap_reads(self, reads: Any) -> Any:
+        """Observe the raw read path without changing what it does."""
+
+        async def observed(scope: Scope, send: Send, route: str, model_id: str) -> None:
+            await self.observe(
+                scope, send, _READ_LABELS[route], lambda s: reads(scope, s, route, model_id)
+            )
+
+        return observed
+
+    def metrics_body(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class ObserveMiddleware:
+    """Starlette-side counterpart of :meth:`Observer.wrap_reads`."""
+
+    def __init__(self, app: ASGIApp, observer: Observer) -> None:
+        self.app = app
+        self.observer = observer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        label = route_label(scope["path"])
+        await self.observer.observe(scope, send, label, lambda s: self.app(scope, receive, s))
+
+
+def ops_routes(observer: Observer) -> list[Route]:
+    async def readyz(request: Request) -> Response:
+        snapshot = observer.state.snapshot
+        status = observer.status
+        body: dict[str, Any] = {"version": snapshot.version, "models": len(snapshot.models)}
+        healthy = True
+        if status is not None:
+            body |= status.as_json()
+            healthy = status.store_reachable and status.failed_version is None
+        # A replica with a snapshot can answer reads even while its store is down, so it
+        # stays ready (200); "degraded" and the fields above tell operators why to look.
+        body["status"] = "ready" if healthy else "degraded"
+        headers = {"cache-control": "no-store"}
+        return Response(orjson.dumps(body), 200, headers, media_type="application/json")
+
+    async def metrics(request: Request) -> Response:
+        return Response(
+            observer.metrics_body(),
+            media_type=CONTENT_TYPE_LATEST,
+            headers={"cache-control": "no-store"},
+        )
+
+    return [
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+
+
+def _json_lines(logger: logging.Logger) -> None:
+    # Request lines are already JSON; writing them bare keeps one parseable object per line.
+    if not any(getattr(h, "modelcatalog_json", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.modelcatalog_json = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _numeric(version: str) -> float:
+    try:
+        return float(int(version))
+    except ValueError:
+        return -1.0  # a catalog read from files has a content hash, not a number
