@@ -61,33 +61,42 @@ class LineItem:
     diem: Decimal
 
 
-def catalog_decimal(value: object, path: str) -> Decimal:
-    """The exact decimal a catalog number stands for; refuses what cannot be trusted."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UnpriceableRequest(f"pricing.{path} is not a number: {value!r}")
-    number = Decimal(value) if isinstance(value, int) else _float_decimal(value, path)
-    if number < 0:
-        raise UnpriceableRequest(f"pricing.{path} is negative ({value!r}); prices must not be")
-    return number
+def catalog_decimal(value: object, path: str, currency: str = "") -> Decimal:
+    """The exact decimal a catalog number stands for; refuses what cannot be trusted.
 
-
-def _float_decimal(value: float, path: str) -> Decimal:
-    if not math.isfinite(value):
-        raise UnpriceableRequest(f"pricing.{path} is not a finite number: {value!r}")
-    number = _repr_decimal(value)
-    digits = significant_digits(number)
-    if digits > MAX_PRICE_DIGITS:
-        raise UnpriceableRequest(
-            f"pricing.{path} = {value!r} has {digits} significant digits; a price with more "
-            f"than {MAX_PRICE_DIGITS} cannot be told apart from a floating-point artefact, "
-            f"so it is not used (write the price the catalog means, e.g. {value:.{12}g})"
-        )
-    return number
+    ``path`` (plus ``currency``) locates the number under ``pricing`` for the error message;
+    it is joined only when there is an error, since quoting is on the request path.
+    """
+    if type(value) is float:
+        number, digits = _float_decimal(value)
+        if digits <= MAX_PRICE_DIGITS and number >= 0:
+            return number
+    elif type(value) is int and value >= 0:
+        return Decimal(value)
+    raise _untrusted(value, f"{path}.{currency}" if currency else path)
 
 
 @lru_cache(maxsize=4096)
-def _repr_decimal(value: float) -> Decimal:
-    return Decimal(repr(value))
+def _float_decimal(value: float) -> tuple[Decimal, int]:
+    if not math.isfinite(value):
+        return Decimal(0), MAX_PRICE_DIGITS + 1
+    number = Decimal(repr(value))
+    return number, significant_digits(number)
+
+
+def _untrusted(value: object, path: str) -> UnpriceableRequest:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return UnpriceableRequest(f"pricing.{path} is not a number: {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        return UnpriceableRequest(f"pricing.{path} is not a finite number: {value!r}")
+    if value < 0:
+        return UnpriceableRequest(f"pricing.{path} is negative ({value!r}); prices must not be")
+    digits = _float_decimal(float(value))[1]
+    return UnpriceableRequest(
+        f"pricing.{path} = {value!r} has {digits} significant digits; a price with more "
+        f"than {MAX_PRICE_DIGITS} cannot be told apart from a floating-point artefact, "
+        f"so it is not used (write the price the catalog means, e.g. {value:.12g})"
+    )
 
 
 def rate(price: Price | DurationTier | None, path: str) -> Rate:
@@ -99,8 +108,8 @@ def rate(price: Price | DurationTier | None, path: str) -> Rate:
         raise UnpriceableRequest(f"the model's price at pricing.{path} has no {currency}")
     return Rate(
         path,
-        catalog_decimal(price.usd, f"{path}.usd"),
-        catalog_decimal(price.diem, f"{path}.diem"),
+        catalog_decimal(price.usd, path, "usd"),
+        catalog_decimal(price.diem, path, "diem"),
     )
 
 

@@ -263,8 +263,8 @@ def duration_item(tiers: dict[str, Any], seconds: Decimal) -> LineItem:
     """One generation at the price of the tier whose inclusive bounds hold ``seconds``."""
     bounds = {key: tier_bounds(key, tier) for key, tier in tiers.items()}
     matches = [key for key, (low, high) in bounds.items() if low <= seconds <= high]
-    listed = ", ".join(f"{key}: {low}-{high} s" for key, (low, high) in bounds.items())
     if not matches:
+        listed = ", ".join(f"{key}: {low}-{high} s" for key, (low, high) in bounds.items())
         raise UnpriceableRequest(
             f"seconds: {seconds} s is in no tier of pricing.durations ({listed or 'none'})",
             field="seconds",
@@ -283,8 +283,8 @@ def tier_bounds(key: str, tier: Any) -> tuple[Decimal, Decimal]:
     path = f"durations.{key}"
     if tier.min_seconds is None or tier.max_seconds is None:
         raise UnpriceableRequest(f"pricing.{path} lacks min_seconds or max_seconds")
-    low = catalog_decimal(tier.min_seconds, f"{path}.min_seconds")
-    return low, catalog_decimal(tier.max_seconds, f"{path}.max_seconds")
+    low = catalog_decimal(tier.min_seconds, path, "min_seconds")
+    return low, catalog_decimal(tier.max_seconds, path, "max_seconds")
 
 
 def required_quantity(usage: Usage, field: str, what: str) -> int | Decimal:

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Quotes per second, in process and over HTTP, each against a baseline run beside it.
+
+    .venv/bin/python bench/bench_quote.py [--seconds 2] [--http-seconds 5] [--concurrency 16]
+                                          [--no-http]
+
+In process (best of three runs of ``--seconds`` each, one core):
+
+- baseline: one dict lookup and one ``Decimal`` multiply -- the least a price lookup costs;
+- ``quote()`` of a parsed usage, and ``parse_usage_json()`` + ``quote()`` of the JSON body, for
+  a text model with cache and extended tiers, gpt-image-2's quality matrix and a music model
+  with duration tiers (records from the bundled catalog).
+
+Over HTTP: a real ``modelcatalog serve`` on a free loopback port (one worker, uvloop +
+httptools), driven by one httpx client process with ``--concurrency`` keep-alive connections.
+The baseline is ``GET /healthz`` through the same client, so the ratio shows what a quote adds
+to a request that does nothing; the client's own cost is in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from modelcatalog.bundled import BUNDLED_CATALOG
+from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog, read_source
+from modelcatalog.pricing import parse_usage_json, quote
+
+#: (model id, usage body): one request per pricing shape that costs the most to quote.
+CASES = (
+    (
+        "claude-opus-4-6",
+        b'{"input_tokens": 150000, "cache_read_tokens": 40000, "cache_write_tokens": 20000,'
+        b' "output_tokens": 4000}',
+    ),
+    ("gpt-image-2", b'{"resolution": "2K", "quality": "medium", "images": 3, "upscale": "2x"}'),
+    ("ace-step-15", b'{"seconds": 120}'),
+)
+
+
+def rate(operation: Callable[[], object], seconds: float) -> float:
+    """Operations per second, best of three runs of about ``seconds`` each."""
+    best = 0.0
+    for _ in range(3):
+        count, batch = 0, 200
+        start = time.perf_counter()
+        deadline = start + seconds
+        while (now := time.perf_counter()) < deadline:
+            for _ in range(batch):
+                operation()
+            count += batch
+        best = max(best, count / (now - start))
+    return best
+
+
+def in_process(seconds: float) -> None:
+    snapshot = CatalogSnapshot.from_checked(
+        check_catalog(read_source(BUNDLED_CATALOG), Mode.COMPATIBLE)
+    )
+    prices = {"input": Decimal("0.7"), "output": Decimal("2.8")}
+    quantity = Decimal(150000)
+    baseline = rate(lambda: prices["input"] * quantity, seconds)
+    print(f"in process, baseline dict lookup + Decimal multiply: {baseline:,.0f}/s")
+    for model_id, body in CASES:
+        record = snapshot.by_id[model_id].record
+        usage = parse_usage_json(body)
+        items = len(quote(record, usage).items)
+        parsed = rate(lambda r=record, u=usage: quote(r, u), seconds)
+        full = rate(lambda r=record, b=body: quote(r, parse_usage_json(b)), seconds)
+        print(
+            f"  {model_id} ({items} items): quote {parsed:,.0f}/s "
+            f"({baseline / parsed:.0f}x baseline cost); "
+            f"parse + quote {full:,.0f}/s ({baseline / full:.0f}x)"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    command = [str(Path(sys.executable).parent / "modelcatalog"), "serve", "--port", str(port)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(
+        f"the server did not start: {server.stderr.read().decode() if server.stderr else ''}"
+    )
+
+
+async def http_rate(
+    base: str, request: Callable[[httpx.AsyncClient], Any], seconds: float, concurrency: int
+) -> float:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits) as client:
+        for _ in range(50):
+            (await request(client)).raise_for_status()
+        count = 0
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal count
+            while time.perf_counter() < deadline:
+                response = await request(client)
+                if response.status_code != 200:
+                    raise SystemExit(f"unexpected {response.status_code}: {response.text}")
+                count += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return count / (time.perf_counter() - start)
+
+
+def over_http(seconds: float, concurrency: int) -> None:
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = asyncio.run(http_rate(base, lambda c: c.get("/healthz"), seconds, concurrency))
+        print(f"over HTTP ({concurrency} connections), baseline GET /healthz: {health:,.0f}/s")
+        for model_id, body in CASES:
+            path = f"/api/v1/models/{model_id}/quote"
+            quotes = asyncio.run(
+                http_rate(
+                    base, lambda c, p=path, b=body: c.post(p, content=b), seconds, concurrency
+                )
+            )
+            print(f"  POST quote {model_id}: {quotes:,.0f}/s ({quotes / health:.2f}x healthz)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--http-seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    in_process(args.seconds)
+    if not args.no_http:
+        over_http(args.http_seconds, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
