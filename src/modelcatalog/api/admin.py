@@ -80,9 +80,8 @@ class Admin:
         return key
 
     async def write(
-        self, request: Request, change: Change, what: str, status: int = 200
+        self, request: Request, key: ApiKey, change: Change, what: str, status: int = 200
     ) -> Response:
-        key = await self.key(request)
         expected = _if_match(request)
         message = request.headers.get("x-catalog-message") or request.query_params.get("message")
 
@@ -153,28 +152,34 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
         return _json(record, info.id)
 
     async def create(request: Request) -> Response:
+        key = await admin.key(request)
         record = await _object(request)
         return await admin.write(
-            request, edits.create_model(record), f"create {record.get('id')}", 201
+            request, key, edits.create_model(record), f"create {record.get('id')}", 201
         )
 
     async def replace(request: Request) -> Response:
+        key = await admin.key(request)
         model_id = request.path_params["model_id"]
         record = await _object(request)
         if record.get("id", model_id) != model_id:
             raise RequestError(f"the body's id {record.get('id')!r} is not {model_id!r}")
         return await admin.write(
-            request, edits.replace_model(model_id, record), f"replace {model_id}"
+            request, key, edits.replace_model(model_id, record), f"replace {model_id}"
         )
 
     async def patch(request: Request) -> Response:
+        key = await admin.key(request)
         model_id = request.path_params["model_id"]
         body = await _object(request)
         if "id" in body and body["id"] != model_id:
             raise RequestError("a patch cannot change a model's id")
-        return await admin.write(request, edits.patch_model(model_id, body), f"patch {model_id}")
+        return await admin.write(
+            request, key, edits.patch_model(model_id, body), f"patch {model_id}"
+        )
 
     async def retire(request: Request) -> Response:
+        key = await admin.key(request)
         model_id = request.path_params["model_id"]
         body = await _object(request)
         removes_at = _instant(body, "removesAt", required=True)
@@ -186,25 +191,31 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
             replacement=body.get("replacementModelId"),
             auto_remap=bool(body.get("autoRemap", False)),
         )
-        return await admin.write(request, change, f"retire {model_id}")
+        return await admin.write(request, key, change, f"retire {model_id}")
 
     async def delete(request: Request) -> Response:
+        key = await admin.key(request)
         model_id = request.path_params["model_id"]
-        return await admin.write(request, edits.delete_model(model_id), f"delete {model_id}")
+        return await admin.write(request, key, edits.delete_model(model_id), f"delete {model_id}")
 
     async def aliases(request: Request) -> Response:
+        key = await admin.key(request)
         kind = request.path_params["model_type"]
         mapping = _string_map(await _object(request), "aliases")
-        return await admin.write(request, edits.set_aliases(kind, mapping), f"aliases of {kind}")
+        return await admin.write(
+            request, key, edits.set_aliases(kind, mapping), f"aliases of {kind}"
+        )
 
     async def traits(request: Request) -> Response:
+        key = await admin.key(request)
         kind = request.path_params["model_type"]
         mapping = _string_map(await _object(request), "traits")
-        return await admin.write(request, edits.set_traits(kind, mapping), f"traits of {kind}")
+        return await admin.write(request, key, edits.set_traits(kind, mapping), f"traits of {kind}")
 
     async def bulk_import(request: Request) -> Response:
+        key = await admin.key(request)
         document = _import_document(await request.body())
-        return await admin.write(request, lambda _current: document, "import", 201)
+        return await admin.write(request, key, lambda _current: document, "import", 201)
 
     async def versions(request: Request) -> Response:
         await admin.key(request)

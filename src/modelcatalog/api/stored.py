@@ -22,7 +22,9 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 from starlette.types import Scope, Send
 
 from modelcatalog.api.admin import admin_routes
@@ -142,10 +144,7 @@ class ServiceReads(ListingRoutes):
 
     async def _history(self, send: Send, model_id: str) -> None:
         assert self._store is not None
-        entries = await run_in_threadpool(self._store.history, model_id)
-        body = orjson.dumps(
-            {"object": "list", "id": model_id, "data": [e.as_json() for e in entries]}
-        )
+        body = await run_in_threadpool(history_body, self._store, model_id)
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
@@ -154,6 +153,22 @@ class ServiceReads(ListingRoutes):
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def history_body(store: Store, model_id: str) -> bytes:
+    entries = store.history(model_id)
+    return orjson.dumps({"object": "list", "id": model_id, "data": [e.as_json() for e in entries]})
+
+
+def history_route(store: Store) -> Route:
+    """``GET /api/v1/models/{id}/history`` for requests the raw read path hands on."""
+
+    async def history(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        body = await run_in_threadpool(history_body, store, model_id)
+        return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+
+    return Route("/api/v1/models/{model_id:path}/history", history, methods=["GET", "HEAD"])
 
 
 def _label(route: str) -> str:
@@ -225,6 +240,7 @@ def build_store_app(
         *routes(settings, state, store),
         *ops_routes(observer),
         *admin_routes(store, follower.check),
+        history_route(store),
     ]
 
     @asynccontextmanager
