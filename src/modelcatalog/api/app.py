@@ -22,9 +22,9 @@ from starlette.types import Message, Receive, Scope, Send
 from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
-from modelcatalog.api.listing import MODELS_PATH, ListingRoutes
+from modelcatalog.api.listing import MODEL, MODELS_PATH, ListingRoutes
 from modelcatalog.api.state import CatalogState
-from modelcatalog.errors import MethodNotAllowed, ModelCatalogError, RouteNotFound
+from modelcatalog.errors import MethodNotAllowed, ModelCatalogError, ModelNotFound, RouteNotFound
 from modelcatalog.settings import Settings
 
 __all__ = ["CatalogApp", "create_app"]
@@ -49,7 +49,7 @@ class CatalogApp:
             method = scope["method"]
             if method == "GET" or method == "HEAD":
                 matched = ListingRoutes.match(scope["path"])
-                if matched is not None:
+                if matched is not None and self._is_read(*matched):
                     await self.reads(scope, send, *matched)
                     return
             elif method == "OPTIONS" and await self._preflight(scope, send):
@@ -57,6 +57,11 @@ class CatalogApp:
             await self.framework(scope, receive, self._with_cors(scope, send))
             return
         await self.framework(scope, receive, send)
+
+    def _is_read(self, route: str, model_id: str) -> bool:
+        # A slash may end a model id or start a sub-route (``{id}/history``): ids the catalog
+        # knows are reads, the rest go to the framework, which 404s what nobody routes.
+        return route != MODEL or "/" not in model_id or model_id in self.state.snapshot.by_id
 
     async def _preflight(self, scope: Scope, send: Send) -> bool:
         headers = dict(scope["headers"])
@@ -113,12 +118,16 @@ def _base_routes() -> list[BaseRoute]:
 
 
 def _read_route_fallbacks() -> list[BaseRoute]:
-    # GET and HEAD never get here (CatalogApp answers them); these make other methods a 405.
+    # CatalogApp answers GET and HEAD, except unknown slashed ids (see CatalogApp._is_read);
+    # these make other methods a 405 and those ids a 404 after every extension route.
     paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id:path}"]
     return [Route(MODELS_PATH + p, _unreachable, methods=["GET", "HEAD"]) for p in paths]
 
 
 async def _unreachable(request: Request) -> Response:
+    model_id = request.path_params.get("model_id")
+    if model_id is not None:
+        raise ModelNotFound(model_id)
     raise RouteNotFound(request.url.path)
 
 
@@ -146,7 +155,7 @@ async def _openapi(request: Request) -> Response:
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "GET, HEAD").split(", ")
+        allowed = sorted((exc.headers or {}).get("Allow", "GET, HEAD").split(", "))
         return _render(MethodNotAllowed(request.method, allowed))
     if exc.status_code == 404:
         return _render(RouteNotFound(request.url.path))

@@ -23,7 +23,7 @@ from modelcatalog.api.http import JSON, Headers, Prepared, etag_matches, header_
 from modelcatalog.api.state import CatalogState
 from modelcatalog.catalog.views import Audience, ViewSet, listing_type, map_type
 
-__all__ = ["MODELS_PATH", "ListingRoutes"]
+__all__ = ["MODEL", "MODELS_PATH", "ListingRoutes"]
 
 MODELS_PATH = "/api/v1/models"
 _MODEL_PREFIX = MODELS_PATH + "/"
@@ -80,7 +80,7 @@ class ListingRoutes:
         try:
             prepared = self._prepare(route, audience, scope["query_string"], model_id)
         except Exception as exc:
-            await self._send_error(send, exc, cors)
+            await self._send_error(send, exc, cors, head=scope["method"] == "HEAD")
             return
         variant = prepared.pick(accept)
         if inm is not None and etag_matches(inm, variant.etag):
@@ -147,7 +147,9 @@ class ListingRoutes:
             *extra,
         ]
 
-    async def _send_error(self, send: Send, exc: Exception, cors: Headers) -> None:
+    async def _send_error(
+        self, send: Send, exc: Exception, cors: Headers, *, head: bool = False
+    ) -> None:
         error = error_response(exc)
         headers = [
             (b"content-type", JSON),
@@ -160,7 +162,7 @@ class ListingRoutes:
             *error.headers,
         ]
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": error.body})
+        await send({"type": "http.response.body", "body": b"" if head else error.body})
 
 
 def _type_param(query: bytes) -> str | None:

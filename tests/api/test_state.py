@@ -1,0 +1,44 @@
+"""Swapping the live snapshot: atomic for readers, views of the old one dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from modelcatalog.api import CatalogApp, CatalogState
+from modelcatalog.catalog.snapshot import CatalogSnapshot
+from tests.api.catalogs import IMAGE, records, snapshot_of, write_dump
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_swap_serves_the_new_snapshot_at_once(
+    client: httpx.AsyncClient, state: CatalogState, tmp_path: Path
+) -> None:
+    before = await client.get("/api/v1/models?type=image")
+    assert [m["id"] for m in before.json()["data"]] == [IMAGE]
+    seen: list[CatalogSnapshot] = []
+    state.on_swap(seen.append)
+    replacement = snapshot_of(write_dump(tmp_path / "next.json", [records()["llama-3.2-3b"]]))
+    previous = state.swap(replacement)
+    assert seen == [replacement] and previous is not replacement
+    after = await client.get("/api/v1/models?type=image")
+    assert after.json()["data"] == []
+    assert (
+        after.headers["x-catalog-version"]
+        == replacement.version
+        != before.headers["x-catalog-version"]
+    )
+    assert (await client.get(f"/api/v1/models/{IMAGE}")).status_code == 404
+
+
+async def test_healthz_reports_the_live_version(client: httpx.AsyncClient, app: CatalogApp) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "version": app.state.snapshot.version,
+        "models": len(app.state.snapshot.models),
+    }
