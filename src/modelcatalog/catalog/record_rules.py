@@ -42,7 +42,10 @@ def _dig(value: Any, *names: str) -> Any:
     for name in names:
         if value is None:
             return None
-        value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+        # A spec model keeps its fields (absent ones as None) in __dict__; reading it directly
+        # skips pydantic's slow path for names a model does not define.
+        fields = value if type(value) is dict else getattr(value, "__dict__", None)
+        value = fields.get(name) if fields is not None else None
     return value
 
 
@@ -59,6 +62,18 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_TEXT = frozenset({"text"})
+_MUSIC = frozenset({"music"})
+_IMAGE = frozenset({"image"})
+_VIDEO = frozenset({"video"})
+_AUDIO_OUT = frozenset({"tts", "music"})
+_EMBEDDING = frozenset({"embedding"})
+_LLM_PRICED = frozenset({"text", "embedding"})
+_IMAGE_PRICED = frozenset({"image", "upscale"})
+_IMAGE_LIKE = frozenset({"image", "inpaint"})
+_WITH_DEFAULTS = frozenset({"image", "inpaint", "tts", "music"})
+
+
 @record_rule("identity", always_error=True)
 def _identity(record: Record) -> Iterator[Problem]:
     """A model has a non-empty ``id`` and a ``type``; without them it cannot be listed."""
@@ -68,7 +83,7 @@ def _identity(record: Record) -> Iterator[Problem]:
         yield Problem("type", "a model needs a type")
 
 
-@record_rule("context-length")
+@record_rule("context-length", types=_TEXT)
 def _context_length(record: Record) -> Iterator[Problem]:
     """A text model's ``context_length`` equals ``model_spec.availableContextTokens``.
 
@@ -86,10 +101,6 @@ def _context_length(record: Record) -> Iterator[Problem]:
         )
 
 
-_TEXT = frozenset({"text"})
-_MUSIC = frozenset({"music"})
-_AUDIO_OUT = frozenset({"tts", "music"})
-_EMBEDDING = frozenset({"embedding"})
 #: model_spec keys the OpenAPI describes as applying only to some types ("Only present for ...").
 _SPEC_FIELD_TYPES: dict[str, frozenset[str]] = {
     "availableContextTokens": _TEXT,
@@ -201,7 +212,7 @@ def _image_pricing_variant(pricing: ImagePricing, kind: str | None) -> Iterator[
         yield Problem(PRICING, "an image model needs a generation, resolutions or quality price")
 
 
-@record_rule("reasoning-effort")
+@record_rule("reasoning-effort", types=_TEXT)
 def _reasoning_effort(record: Record) -> Iterator[Problem]:
     """``reasoningEffortOptions`` and ``defaultReasoningEffort`` appear only with
     ``supportsReasoningEffort: true``, and the default is one of the options.
@@ -224,7 +235,7 @@ def _reasoning_effort(record: Record) -> Iterator[Problem]:
         )
 
 
-@record_rule("max-images")
+@record_rule("max-images", types=_TEXT)
 def _max_images(record: Record) -> Iterator[Problem]:
     """``maxImages`` appears only with ``supportsMultipleImages: true`` and is at least 2."""
     caps = _caps(record)
@@ -244,7 +255,7 @@ def _implication(record: Record, flag: str, needed: str) -> Iterator[Problem]:
         yield Problem(f"{CAPS}.{flag}", f"is true but {needed} is not; {flag} requires {needed}")
 
 
-@record_rule("multiple-images-vision")
+@record_rule("multiple-images-vision", types=_TEXT)
 def _multiple_images_need_vision(record: Record) -> Iterator[Problem]:
     """``supportsMultipleImages`` requires ``supportsVision`` ("only applicable when
     supportsVision is true").
@@ -252,13 +263,13 @@ def _multiple_images_need_vision(record: Record) -> Iterator[Problem]:
     return _implication(record, "supportsMultipleImages", "supportsVision")
 
 
-@record_rule("e2ee-tee")
+@record_rule("e2ee-tee", types=_TEXT)
 def _e2ee_needs_tee(record: Record) -> Iterator[Problem]:
     """``supportsE2EE`` requires ``supportsTeeAttestation`` (the key comes from attestation)."""
     return _implication(record, "supportsE2EE", "supportsTeeAttestation")
 
 
-@record_rule("response-schema")
+@record_rule("response-schema", types=_TEXT)
 def _response_schema_needs_tools(record: Record) -> Iterator[Problem]:
     """``supportsResponseSchema`` requires ``supportsFunctionCalling``."""
     return _implication(record, "supportsResponseSchema", "supportsFunctionCalling")
@@ -274,7 +285,7 @@ _DEFAULT_CHOICES = (
 )
 
 
-@record_rule("default-choice")
+@record_rule("default-choice", types=_WITH_DEFAULTS)
 def _default_choice(record: Record) -> Iterator[Problem]:
     """A default (resolution, quality, aspect ratio, audio format, voice) is one of the values
     the model offers beside it.
@@ -298,7 +309,7 @@ def _image_like_pricing(record: Record) -> ImagePricing | InpaintPricing | None:
     return pricing if isinstance(pricing, ImagePricing | InpaintPricing) else None
 
 
-@record_rule("resolution-pricing")
+@record_rule("resolution-pricing", types=_IMAGE_LIKE)
 def _resolution_pricing(record: Record) -> Iterator[Problem]:
     """``pricing.resolutions`` prices exactly the resolutions in ``constraints.resolutions``."""
     pricing = _image_like_pricing(record)
@@ -320,7 +331,7 @@ def _not_offered(what: str, value: str, offered: list[str] | None) -> str:
     return f"{what} {value!r} is not offered by the model ({listed})"
 
 
-@record_rule("quality-pricing")
+@record_rule("quality-pricing", types=_IMAGE_LIKE)
 def _quality_pricing(record: Record) -> Iterator[Problem]:
     """``pricing.quality`` is keyed by offered resolutions and prices only offered qualities."""
     pricing = _image_like_pricing(record)
@@ -337,7 +348,7 @@ def _quality_pricing(record: Record) -> Iterator[Problem]:
                 yield Problem(f"{where}.{level}", _not_offered("quality", level, qualities))
 
 
-@record_rule("generation-replaced")
+@record_rule("generation-replaced", types=_IMAGE_PRICED)
 def _generation_replaced(record: Record) -> Iterator[Problem]:
     """An image model's ``pricing.resolutions`` replaces ``pricing.generation``; not both."""
     pricing = _dig(record, "model_spec", "pricing")
@@ -374,7 +385,7 @@ def _price_range(record: Record) -> Iterator[Problem]:
             yield Problem(path, f"{price} is negative; a price is 0 or more")
 
 
-@record_rule("extended-pricing")
+@record_rule("extended-pricing", types=_LLM_PRICED)
 def _extended_pricing(record: Record) -> Iterator[Problem]:
     """The extended (long-context) tier starts inside the context window and adds cache rates
     only where the base tier has them.
@@ -395,7 +406,7 @@ def _extended_pricing(record: Record) -> Iterator[Problem]:
             yield Problem(f"{where}.{key}", f"an extended {key} rate needs a base {key} rate")
 
 
-@record_rule("completion-tokens")
+@record_rule("completion-tokens", types=_TEXT)
 def _completion_tokens(record: Record) -> Iterator[Problem]:
     """``maxCompletionTokens`` does not exceed ``availableContextTokens``."""
     spec = record.model_spec
@@ -458,7 +469,7 @@ def _deprecation_order(record: Record) -> Iterator[Problem]:
         yield Problem(f"{where}.date", "differs from removesAt; the legacy date is the sunset")
 
 
-@record_rule("duration-tiers")
+@record_rule("duration-tiers", types=_MUSIC)
 def _duration_tiers(record: Record) -> Iterator[Problem]:
     """Music duration price tiers have ``min_seconds`` ≤ ``max_seconds`` and do not overlap."""
     pricing = _dig(record, "model_spec", "pricing")
@@ -487,7 +498,7 @@ def _overlapping_tiers(tiers: list[tuple[str, tuple[float, float]]]) -> Iterator
             )
 
 
-@record_rule("steps")
+@record_rule("steps", types=_IMAGE)
 def _steps(record: Record) -> Iterator[Problem]:
     """An image model's ``steps.default`` does not exceed ``steps.max``."""
     steps = _dig(record, "model_spec", "constraints", "steps")
@@ -506,7 +517,7 @@ def _ordered(record: Record, keys: tuple[str, str, str]) -> Iterator[Problem]:
             yield Problem(f"{SPEC}.{high_key}", f"is {high}, below {low_key} ({low})")
 
 
-@record_rule("speed-range")
+@record_rule("speed-range", types=_MUSIC)
 def _speed_range(record: Record) -> Iterator[Problem]:
     """``min_speed`` ≤ ``default_speed`` ≤ ``max_speed``, and none is set when
     ``supports_speed`` is false.
@@ -519,7 +530,7 @@ def _speed_range(record: Record) -> Iterator[Problem]:
                 yield Problem(f"{SPEC}.{key}", "is set but supports_speed is false")
 
 
-@record_rule("duration-range")
+@record_rule("duration-range", types=_MUSIC)
 def _duration_range(record: Record) -> Iterator[Problem]:
     """``min_duration`` ≤ ``default_duration`` ≤ ``max_duration``; every duration option lies
     in that range and the default is one of the options.
@@ -541,7 +552,7 @@ def _duration_range(record: Record) -> Iterator[Problem]:
         )
 
 
-@record_rule("prompt-length")
+@record_rule("prompt-length", types=_MUSIC)
 def _prompt_length(record: Record) -> Iterator[Problem]:
     """A music model's ``min_prompt_length`` does not exceed ``prompt_character_limit``."""
     spec = record.model_spec
@@ -552,7 +563,7 @@ def _prompt_length(record: Record) -> Iterator[Problem]:
         )
 
 
-@record_rule("lyrics")
+@record_rule("lyrics", types=_MUSIC)
 def _lyrics(record: Record) -> Iterator[Problem]:
     """``lyrics_required`` and ``lyrics_character_limit`` need ``supports_lyrics: true``."""
     spec = record.model_spec
@@ -564,7 +575,7 @@ def _lyrics(record: Record) -> Iterator[Problem]:
         yield Problem(f"{SPEC}.lyrics_character_limit", "is set but supports_lyrics is not true")
 
 
-@record_rule("video-audio")
+@record_rule("video-audio", types=_VIDEO)
 def _video_audio(record: Record) -> Iterator[Problem]:
     """A video model's audio can be configurable (``audio_configurable``) only if it has
     ``audio``.
@@ -589,36 +600,42 @@ def _voice_cloning(record: Record) -> Iterator[Problem]:
         yield Problem("x-catalog.publicVoiceCloning", "is true but the model has no voice_cloning")
 
 
-#: Limits that count things: whole numbers, at least 1 (or 0 where marked).
-_COUNTS: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("context_length",), 1),
-    (("created",), 0),
-    (("model_spec", "availableContextTokens"), 1),
-    (("model_spec", "maxCompletionTokens"), 1),
-    (("model_spec", "capabilities", "maxImages"), 1),
-    (("model_spec", "embeddingDimensions"), 1),
-    (("model_spec", "maxInputTokens"), 1),
-    (("model_spec", "prompt_character_limit"), 1),
-    (("model_spec", "min_prompt_length"), 0),
-    (("model_spec", "lyrics_character_limit"), 1),
-    (("model_spec", "constraints", "promptCharacterLimit"), 1),
-    (("model_spec", "constraints", "prompt_character_limit"), 1),
-    (("model_spec", "constraints", "widthHeightDivisor"), 1),
-    (("model_spec", "constraints", "steps", "default"), 1),
-    (("model_spec", "constraints", "steps", "max"), 1),
-    (("model_spec", "pricing", "extended", "context_token_threshold"), 1),
+#: Limits that count things, by the object holding them: whole numbers, at least 1 or 0.
+_COUNTS: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = (
+    ((), (("context_length", 1), ("created", 0))),
+    (
+        ("model_spec",),
+        (
+            ("availableContextTokens", 1),
+            ("maxCompletionTokens", 1),
+            ("embeddingDimensions", 1),
+            ("maxInputTokens", 1),
+            ("prompt_character_limit", 1),
+            ("min_prompt_length", 0),
+            ("lyrics_character_limit", 1),
+        ),
+    ),
+    (("model_spec", "capabilities"), (("maxImages", 1),)),
+    (
+        ("model_spec", "constraints"),
+        (("promptCharacterLimit", 1), ("prompt_character_limit", 1), ("widthHeightDivisor", 1)),
+    ),
+    (("model_spec", "constraints", "steps"), (("default", 1), ("max", 1))),
+    (("model_spec", "pricing", "extended"), (("context_token_threshold", 1),)),
 )
-#: Quantities that may be fractional but must be above zero.
-_POSITIVE = (
-    ("model_spec", "voice_cloning", "min_sample_seconds"),
-    ("model_spec", "voice_cloning", "retention_days"),
-    ("model_spec", "min_speed"),
-    ("model_spec", "default_speed"),
-    ("model_spec", "max_speed"),
-    ("model_spec", "min_duration"),
-    ("model_spec", "max_duration"),
-    ("model_spec", "default_duration"),
+#: Quantities that may be fractional but must be above zero, by the object holding them.
+_POSITIVE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("model_spec", "voice_cloning"), ("min_sample_seconds", "retention_days")),
+    (
+        ("model_spec",),
+        ("min_speed", "default_speed", "max_speed", "min_duration", "max_duration"),
+    ),
+    (("model_spec",), ("default_duration",)),
 )
+
+
+def _located(holder: tuple[str, ...], key: str) -> str:
+    return ".".join((*holder, key))
 
 
 @record_rule("positive-limit")
@@ -626,31 +643,33 @@ def _positive_limit(record: Record) -> Iterator[Problem]:
     """Token, character, step, image and dimension limits are whole numbers of at least 1
     (``created`` and ``min_prompt_length`` at least 0); seconds, days and speeds are above 0.
     """
-    for names, least in _COUNTS:
-        value = _dig(record, *names)
-        if _is_number(value) and (not float(value).is_integer() or value < least):
-            yield Problem(
-                ".".join(names), f"is {value}; expected a whole number of at least {least}"
-            )
-    for names in _POSITIVE:
-        value = _dig(record, *names)
-        if _is_number(value) and not value > 0:
-            yield Problem(".".join(names), f"is {value}; expected a number above 0")
+    for holder, limits in _COUNTS:
+        parent = _dig(record, *holder)
+        for key, least in limits if parent is not None else ():
+            value = _dig(parent, key)
+            if _is_number(value) and (not float(value).is_integer() or value < least):
+                message = f"is {value}; expected a whole number of at least {least}"
+                yield Problem(_located(holder, key), message)
+    for holder, keys in _POSITIVE:
+        parent = _dig(record, *holder)
+        for key in keys if parent is not None else ():
+            value = _dig(parent, key)
+            if _is_number(value) and not value > 0:
+                yield Problem(_located(holder, key), f"is {value}; expected a number above 0")
 
 
-_LISTS = (
-    ("model_spec", "traits"),
-    ("model_spec", "regionRestrictions"),
-    ("model_spec", "voices"),
-    ("model_spec", "supported_formats"),
-    ("model_spec", "duration_options"),
-    ("model_spec", "capabilities", "reasoningEffortOptions"),
-    ("model_spec", "constraints", "aspectRatios"),
-    ("model_spec", "constraints", "aspect_ratios"),
-    ("model_spec", "constraints", "resolutions"),
-    ("model_spec", "constraints", "qualities"),
-    ("model_spec", "constraints", "durations"),
-    ("model_spec", "voice_cloning", "accepted_formats"),
+#: Lists of options, by the object holding them.
+_LISTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("model_spec",),
+        ("traits", "regionRestrictions", "voices", "supported_formats", "duration_options"),
+    ),
+    (("model_spec", "capabilities"), ("reasoningEffortOptions",)),
+    (
+        ("model_spec", "constraints"),
+        ("aspectRatios", "aspect_ratios", "resolutions", "qualities", "durations"),
+    ),
+    (("model_spec", "voice_cloning"), ("accepted_formats",)),
 )
 
 
@@ -659,15 +678,20 @@ def _unique_items(record: Record) -> Iterator[Problem]:
     """Lists of options (traits, voices, resolutions, aspect ratios, formats, ...) name each
     value once.
     """
-    for names in _LISTS:
-        values = _dig(record, *names)
-        if not isinstance(values, list):
-            continue
-        seen: set[Any] = set()
-        for index, value in enumerate(values):
-            if value in seen:
-                yield Problem(f"{'.'.join(names)}[{index}]", f"{value!r} is listed twice")
-            seen.add(value)
+    for holder, keys in _LISTS:
+        parent = _dig(record, *holder)
+        for key in keys if parent is not None else ():
+            values = _dig(parent, key)
+            if isinstance(values, list) and len(set(values)) != len(values):
+                yield from _repeated(values, _located(holder, key))
+
+
+def _repeated(values: list[Any], path: str) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            yield Problem(f"{path}[{index}]", f"{value!r} is listed twice")
+        seen.add(value)
 
 
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
@@ -694,7 +718,7 @@ _SAMPLING_RANGES = {
 }
 
 
-@record_rule("sampling-range")
+@record_rule("sampling-range", types=_TEXT)
 def _sampling_range(record: Record) -> Iterator[Problem]:
     """Text sampling defaults lie in the ranges the chat API accepts: temperature 0-2,
     top_p 0-1, frequency and presence penalties -2 to 2, repetition penalty above 0.

@@ -16,7 +16,7 @@ To add a rule: write a generator here, decorate it, and add a broken catalog fil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "RecordRule",
     "catalog_rule",
     "record_rule",
+    "record_rules_for",
     "rule_names",
 ]
 
@@ -71,6 +72,11 @@ class RecordRule:
     name: str
     check: RecordCheck
     always_error: bool
+    #: The model types whose fields the rule reads; None for every type (unknown ones too).
+    types: frozenset[str] | None = None
+
+    def applies_to(self, model_type: str | None) -> bool:
+        return self.types is None or model_type in self.types
 
     @property
     def summary(self) -> str:
@@ -98,15 +104,28 @@ RECORD_RULES: list[RecordRule] = []
 CATALOG_RULES: list[CatalogRule] = []
 
 
-def record_rule(name: str, *, always_error: bool = False) -> Callable[[RecordCheck], RecordCheck]:
-    """Register a check of one record."""
+def record_rule(
+    name: str, *, always_error: bool = False, types: Iterable[str] | None = None
+) -> Callable[[RecordCheck], RecordCheck]:
+    """Register a check of one record.
+
+    ``types`` limits the rule to models of those types, for rules about fields that only those
+    types have (another rule reports such a field on any other type). Validation then skips the
+    rule for other models, which keeps a large catalog fast to check.
+    """
+    only = frozenset(types) if types is not None else None
 
     def register(check: RecordCheck) -> RecordCheck:
         _claim(name)
-        RECORD_RULES.append(RecordRule(name, check, always_error))
+        RECORD_RULES.append(RecordRule(name, check, always_error, only))
         return check
 
     return register
+
+
+def record_rules_for(model_type: str | None) -> tuple[RecordRule, ...]:
+    """The record rules that apply to a model of ``model_type``."""
+    return tuple(rule for rule in RECORD_RULES if rule.applies_to(model_type))
 
 
 def catalog_rule(

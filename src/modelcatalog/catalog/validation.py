@@ -7,13 +7,15 @@ what parsed and every finding. Callers that need a valid catalog call
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from modelcatalog.catalog.findings import Finding, Mode, Severity
-from modelcatalog.catalog.rules import CATALOG_RULES, RECORD_RULES, Entry
+from modelcatalog.catalog.rules import CATALOG_RULES, Entry, RecordRule, record_rules_for
 from modelcatalog.catalog.sources import AliasEntry, CatalogSource
 from modelcatalog.catalog.structure import structure_findings, type_error_findings
 from modelcatalog.errors import CatalogInvalid
@@ -51,8 +53,32 @@ class CheckedCatalog:
 
 def check_catalog(source: CatalogSource, mode: Mode = Mode.COMPATIBLE) -> CheckedCatalog:
     """Parse every record of ``source`` and run every rule over the result."""
+    with _collection_paused():
+        return _check(source, mode)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a catalog is parsed.
+
+    Parsing allocates a few dozen objects per record and frees almost none, so the collector
+    would keep re-scanning every model parsed so far: a third of the time of loading 10,000
+    models. Parsed records hold no reference cycles, so nothing is lost by waiting; the
+    collector is switched back on (if it was on) as soon as parsing ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(source: CatalogSource, mode: Mode) -> CheckedCatalog:
     findings: list[Finding] = []
     entries: list[Entry] = []
+    rules_by_type: dict[str | None, tuple[RecordRule, ...]] = {}
     for item in source.records:
         if not isinstance(item.data, dict):
             findings.append(Finding(Severity.ERROR, item.origin.at(), "expected an object", "type"))
@@ -65,7 +91,11 @@ def check_catalog(source: CatalogSource, mode: Mode = Mode.COMPATIBLE) -> Checke
         entry = Entry(item.origin, record, item.data, item.placement)
         entries.append(entry)
         findings.extend(structure_findings(record, item.origin, mode))
-        findings.extend(_record_rule_findings(entry, mode))
+        kind = record.type
+        rules = rules_by_type.get(kind)
+        if rules is None:
+            rules = rules_by_type[kind] = record_rules_for(kind)
+        findings.extend(_record_rule_findings(entry, rules, mode))
     findings.extend(_catalog_rule_findings(entries, source.aliases, mode))
     return CheckedCatalog(
         mode, tuple(entries), tuple(source.aliases), tuple(findings), source.from_dump
@@ -76,10 +106,10 @@ def _severity(mode: Mode, always_error: bool) -> Severity:
     return Severity.ERROR if always_error or mode is Mode.STRICT else Severity.WARNING
 
 
-def _record_rule_findings(entry: Entry, mode: Mode) -> list[Finding]:
+def _record_rule_findings(entry: Entry, rules: Sequence[RecordRule], mode: Mode) -> list[Finding]:
     return [
         Finding(_severity(mode, rule.always_error), entry.origin.at(p.path), p.message, rule.name)
-        for rule in RECORD_RULES
+        for rule in rules
         for p in rule.check(entry.record)
     ]
 

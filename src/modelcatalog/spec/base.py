@@ -18,7 +18,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     ModelWrapValidatorHandler,
-    PrivateAttr,
     SerializerFunctionWrapHandler,
     StrictFloat,
     StrictInt,
@@ -27,6 +26,8 @@ from pydantic import (
 )
 
 __all__ = ["Number", "SpecModel"]
+
+_KEY_ORDER = "_key_order"
 
 #: A JSON number. Integers stay integers; booleans are not numbers.
 Number = StrictInt | StrictFloat
@@ -42,28 +43,37 @@ class SpecModel(BaseModel):
     #: Wire name -> allowed values, for properties the OpenAPI gives an ``enum``.
     ENUMS: ClassVar[dict[str, frozenset[str]]] = {}
 
-    _key_order: tuple[str, ...] = PrivateAttr(default=())
+    # The key order read is kept in pydantic's per-instance private storage, set directly
+    # rather than declared as a ``PrivateAttr``: a declared one makes pydantic run a Python
+    # post-init hook on every instance, which doubled the cost of loading a large catalog.
 
     @model_validator(mode="wrap")
     @classmethod
     def _remember_key_order(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        if isinstance(data, dict):
+        is_object = isinstance(data, dict)
+        if is_object and None in data.values():
+            wire_names = cls._wire_names()
             for key, value in data.items():
-                if value is None and key in cls._wire_names():
+                if value is None and key in wire_names:
                     raise ValueError(f"{key!r} is null; omit the key instead")
         model = handler(data)
-        if isinstance(data, dict):
-            model._key_order = tuple(data)
+        if is_object:
+            object.__setattr__(model, "__pydantic_private__", {_KEY_ORDER: tuple(data)})
         return model
 
     @model_serializer(mode="wrap")
     def _dump_in_source_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        if not self._key_order:
+        key_order = self._key_order()
+        if not key_order:
             return data
-        ordered = {key: data[key] for key in self._key_order if key in data}
+        ordered = {key: data[key] for key in key_order if key in data}
         ordered.update((key, value) for key, value in data.items() if key not in ordered)
         return ordered
+
+    def _key_order(self) -> tuple[str, ...]:
+        private = self.__pydantic_private__
+        return private.get(_KEY_ORDER, ()) if private else ()
 
     @classmethod
     def _wire_names(cls) -> frozenset[str]:

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""How long strict validation plus the snapshot build takes on a large Venice dump.
+
+    .venv/bin/python bench/bench_validate.py [--sizes 2500,5000,10000] [--repeat 3]
+                                             [--write-dump /tmp/dump10k.json]
+
+For each size it generates a deterministic dump with the type mix of the live API (video and
+text most, one upscaler in three hundred), then times, best of ``--repeat`` runs:
+
+- baseline: ``orjson.loads`` of the dump plus ``json.dumps`` of the result -- the least any
+  loader must do, measured in the same run so the ratio does not depend on the machine;
+- catalog: read the dump, strict validation (parse, structure, every rule), and
+  ``CatalogSnapshot.from_checked``.
+
+Peak memory is measured apart (tracemalloc slows the code it traces): the peak of Python
+allocations during one catalog run, and the process's peak resident size at the end.
+The goal for 10,000 models is at most 2 s and 300 MB, growing linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog
+from modelcatalog.catalog.sources import read_document_bytes
+
+GOAL_SECONDS = 2.0
+GOAL_MEGABYTES = 300.0
+
+#: Models per type in the live API (api-docs static models, 2026-08-22).
+TYPE_MIX = {
+    "video": 116,
+    "text": 113,
+    "image": 38,
+    "inpaint": 21,
+    "music": 14,
+    "tts": 11,
+    "embedding": 9,
+    "asr": 5,
+    "upscale": 1,
+}
+
+Json = dict[str, Any]
+
+
+def _price(rng: random.Random, high: float = 5.0) -> Json:
+    value = round(rng.uniform(0.001, high), 4)
+    return {"usd": value, "diem": value}
+
+
+def _record(model_id: str, kind: str, created: int, spec: Json) -> Json:
+    return {
+        "created": created,
+        "id": model_id,
+        "model_spec": spec,
+        "object": "model",
+        "owned_by": "venice.ai",
+        "type": kind,
+    }
+
+
+def _common(rng: random.Random, model_id: str) -> Json:
+    return {
+        "name": model_id.replace("-", " ").title(),
+        "description": "A generated model for the validation benchmark. " * rng.randint(1, 4),
+        "modelSource": f"https://huggingface.co/example/{model_id}",
+        "offline": False,
+        "privacy": rng.choice(["private", "anonymized"]),
+        "traits": [],
+    }
+
+
+def _text(rng: random.Random, model_id: str) -> Json:
+    window = rng.choice([32768, 131072, 262144, 1000000])
+    effort = rng.random() < 0.4
+    capabilities: Json = {
+        "optimizedForCode": rng.random() < 0.3,
+        "quantization": rng.choice(["fp8", "fp16", "bf16", "int4", "not-available"]),
+        "supportsFunctionCalling": True,
+        "supportsAudioInput": False,
+        "supportsReasoning": effort,
+        "supportsReasoningEffort": effort,
+        "supportsResponseSchema": True,
+        "supportsMultipleImages": True,
+        "maxImages": 10,
+        "supportsVision": True,
+        "supportsVideoInput": False,
+        "supportsWebSearch": True,
+        "supportsLogProbs": rng.random() < 0.5,
+        "supportsTeeAttestation": False,
+        "supportsE2EE": False,
+        "supportsXSearch": False,
+    }
+    if effort:
+        capabilities["reasoningEffortOptions"] = ["low", "medium", "high"]
+        capabilities["defaultReasoningEffort"] = "medium"
+    pricing: Json = {"input": _price(rng), "cache_input": _price(rng, 1), "output": _price(rng)}
+    if window > 200000:
+        pricing["extended"] = {
+            "context_token_threshold": 200000,
+            "input": _price(rng),
+            "output": _price(rng),
+            "cache_input": _price(rng, 1),
+        }
+    spec = {
+        "pricing": pricing,
+        "availableContextTokens": window,
+        "maxCompletionTokens": min(window, 32768),
+        "capabilities": capabilities,
+        "constraints": {"temperature": {"default": 0.7}, "top_p": {"default": 0.9}},
+        **_common(rng, model_id),
+    }
+    return {"context_length": window, **_record(model_id, "text", 1_700_000_000, spec)}
+
+
+def _image(rng: random.Random, model_id: str) -> Json:
+    upscale = {"2x": _price(rng, 0.1), "4x": _price(rng, 0.2)}
+    constraints: Json = {
+        "promptCharacterLimit": 1500,
+        "steps": {"default": 20, "max": 50},
+        "widthHeightDivisor": 8,
+        "aspectRatios": ["1:1", "3:2", "16:9"],
+        "defaultAspectRatio": "1:1",
+    }
+    pricing: Json = {"generation": _price(rng, 0.2), "upscale": upscale}
+    if rng.random() < 0.3:
+        constraints |= {"resolutions": ["1K", "2K", "4K"], "defaultResolution": "1K"}
+        constraints |= {"qualities": ["low", "medium", "high"], "defaultQuality": "high"}
+        levels = ("low", "medium", "high")
+        pricing = {
+            "resolutions": {r: _price(rng, 1) for r in ("1K", "2K", "4K")},
+            "quality": {r: {q: _price(rng, 1) for q in levels} for r in ("1K", "2K", "4K")},
+            "upscale": upscale,
+        }
+    spec = {"pricing": pricing, "constraints": constraints, **_common(rng, model_id)}
+    return _record(model_id, "image", 1_700_000_000, spec)
+
+
+def _video(rng: random.Random, model_id: str) -> Json:
+    constraints = {
+        "model_type": rng.choice(["image-to-video", "text-to-video"]),
+        "aspect_ratios": rng.choice([[], ["16:9", "9:16"]]),
+        "resolutions": ["1080p", "720p"],
+        "durations": ["5s", "10s"],
+        "audio": True,
+        "audio_configurable": rng.random() < 0.5,
+        "prompt_character_limit": 2500,
+    }
+    return _record(
+        model_id, "video", 1_700_000_000, {"constraints": constraints, **_common(rng, model_id)}
+    )
+
+
+def _inpaint(rng: random.Random, model_id: str) -> Json:
+    spec = {
+        "pricing": {"inpaint": _price(rng, 0.2)},
+        "constraints": {
+            "aspectRatios": ["auto", "1:1"],
+            "promptCharacterLimit": 1500,
+            "combineImages": True,
+        },
+        **_common(rng, model_id),
+    }
+    return _record(model_id, "inpaint", 1_700_000_000, spec)
+
+
+def _music(rng: random.Random, model_id: str) -> Json:
+    tiers = {
+        str(end): {**_price(rng, 2), "min_seconds": end - 59, "max_seconds": end}
+        for end in (60, 120, 180)
+    }
+    spec = {
+        "pricing": {"durations": tiers},
+        "supports_lyrics": True,
+        "lyrics_required": False,
+        "duration_options": [60, 120, 180],
+        "min_duration": 60,
+        "max_duration": 180,
+        "default_duration": 60,
+        "supported_formats": ["mp3", "wav"],
+        "default_format": "mp3",
+        "prompt_character_limit": 500,
+        "min_prompt_length": 1,
+        "lyrics_character_limit": 3000,
+        **_common(rng, model_id),
+    }
+    return _record(model_id, "music", 1_700_000_000, spec)
+
+
+def _tts(rng: random.Random, model_id: str) -> Json:
+    spec = {
+        "pricing": {"input": _price(rng, 60)},
+        "voices": [f"voice_{n}" for n in range(rng.randint(3, 40))],
+        "supported_formats": ["mp3", "wav"],
+        "default_format": "mp3",
+        **_common(rng, model_id),
+    }
+    return _record(model_id, "tts", 1_700_000_000, spec)
+
+
+def _embedding(rng: random.Random, model_id: str) -> Json:
+    spec = {
+        "pricing": {"input": _price(rng, 0.2), "output": _price(rng, 0.2)},
+        "embeddingDimensions": 1024,
+        "maxInputTokens": 8192,
+        **_common(rng, model_id),
+    }
+    return _record(model_id, "embedding", 1_700_000_000, spec)
+
+
+def _asr(rng: random.Random, model_id: str) -> Json:
+    spec = {"pricing": {"per_audio_second": _price(rng, 0.001)}, **_common(rng, model_id)}
+    return _record(model_id, "asr", 1_700_000_000, spec)
+
+
+def _upscale(rng: random.Random, model_id: str) -> Json:
+    upscale = {"2x": _price(rng, 0.1), "4x": _price(rng, 0.2)}
+    spec = {"pricing": {"upscale": upscale}, **_common(rng, model_id)}
+    return _record(model_id, "upscale", 1_700_000_000, spec)
+
+
+BUILDERS: dict[str, Callable[[random.Random, str], Json]] = {
+    "text": _text,
+    "image": _image,
+    "video": _video,
+    "inpaint": _inpaint,
+    "music": _music,
+    "tts": _tts,
+    "embedding": _embedding,
+    "asr": _asr,
+    "upscale": _upscale,
+}
+
+
+def generate_dump(size: int, seed: int = 2026) -> Json:
+    """A ``{"data": [...]}`` dump of ``size`` strictly valid models in the live type mix."""
+    rng = random.Random(seed)
+    kinds = rng.choices(list(TYPE_MIX), weights=list(TYPE_MIX.values()), k=size)
+    return {
+        "object": "list",
+        "type": "all",
+        "data": [BUILDERS[kind](rng, f"{kind}-model-{n}") for n, kind in enumerate(kinds)],
+    }
+
+
+def baseline(blob: bytes) -> None:
+    json.dumps(orjson.loads(blob))
+
+
+def catalog(blob: bytes) -> CatalogSnapshot:
+    checked = check_catalog(read_document_bytes(blob, "dump.json"), Mode.STRICT)
+    return CatalogSnapshot.from_checked(checked)
+
+
+def best_of(repeat: int, run: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def traced_peak_mb(run: Callable[[], object]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def max_rss_mb() -> float:
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="2500,5000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write-dump", type=Path, help="also write the largest dump here")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    header = ("models", "baseline s", "catalog s", "ratio", "ms/model", "peak MB")
+    print("{:>7} {:>11} {:>10} {:>6} {:>9} {:>8}".format(*header))
+    rows = []
+    for size in sizes:
+        blob = orjson.dumps(generate_dump(size))
+        checked = check_catalog(read_document_bytes(blob, "dump.json"), Mode.STRICT)
+        if not checked.ok:
+            print(f"generated dump is invalid: {checked.errors[0]}", file=sys.stderr)
+            return 1
+        base = best_of(args.repeat, lambda blob=blob: baseline(blob))
+        spent = best_of(args.repeat, lambda blob=blob: catalog(blob))
+        peak = traced_peak_mb(lambda blob=blob: catalog(blob))
+        rows.append((size, spent, peak))
+        row = (size, base, spent, spent / base, 1000 * spent / size, peak)
+        print("{:>7} {:>11.3f} {:>10.3f} {:>6.1f} {:>9.3f} {:>8.1f}".format(*row))
+        if args.write_dump and size == max(sizes):
+            args.write_dump.write_bytes(blob)
+    print(f"process peak RSS: {max_rss_mb():.0f} MB")
+    return _verdict(rows)
+
+
+def _verdict(rows: list[tuple[int, float, float]]) -> int:
+    size, spent, peak = max(rows)
+    small_size, small_spent, _ = min(rows)
+    growth = (spent / small_spent) / (size / small_size)
+    print(f"growth from {small_size} to {size} models: {growth:.2f}x linear")
+    if size >= 10_000:
+        met = spent <= GOAL_SECONDS and peak <= GOAL_MEGABYTES
+        goal = f"{GOAL_SECONDS:g} s and {GOAL_MEGABYTES:g} MB"
+        print(f"goal at {size} models ({goal}): {'met' if met else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
