@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from modelcatalog.catalog.findings import Finding, Mode, Origin, Severity
-from modelcatalog.spec.base import SpecModel
+from modelcatalog.spec.base import NULL_VALUE, SpecModel
 
 __all__ = ["join_path", "structure_findings", "type_error_findings"]
 
@@ -49,12 +49,16 @@ def type_error_findings(error: ValidationError, origin: Origin) -> list[Finding]
         loc = list(detail["loc"][1:])  # the first element is the record-type tag
         if loc and loc[-1] in _UNION_MEMBER_LOCS:
             loc.pop()
+        if detail["type"] == NULL_VALUE:
+            loc.append(detail["ctx"]["key"])
         path = join_path(loc)
         findings.setdefault(path, _type_finding(detail, origin.at(path)))
     return list(findings.values())
 
 
 def _type_finding(detail: Any, location: str) -> Finding:
+    if detail["type"] == NULL_VALUE:
+        return Finding(Severity.ERROR, location, "is null; omit the key instead", "type")
     expected = _EXPECTED.get(detail["type"])
     if expected is not None:
         message = f"expected {expected}, got {_json_repr(detail['input'])}"

@@ -24,10 +24,13 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = ["Number", "SpecModel"]
 
 _KEY_ORDER = "_key_order"
+#: Error type of a null value; its context names the key, which pydantic's location omits.
+NULL_VALUE = "null_value"
 
 #: A JSON number. Integers stay integers; booleans are not numbers.
 Number = StrictInt | StrictFloat
@@ -55,7 +58,9 @@ class SpecModel(BaseModel):
             wire_names = cls._wire_names()
             for key, value in data.items():
                 if value is None and key in wire_names:
-                    raise ValueError(f"{key!r} is null; omit the key instead")
+                    raise PydanticCustomError(
+                        NULL_VALUE, "{key!r} is null; omit the key instead", {"key": key}
+                    )
         model = handler(data)
         if is_object:
             object.__setattr__(model, "__pydantic_private__", {_KEY_ORDER: tuple(data)})
