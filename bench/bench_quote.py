@@ -12,9 +12,9 @@ In process (best of three runs of ``--seconds`` each, one core):
   with duration tiers (records from the bundled catalog).
 
 Over HTTP: a real ``modelcatalog serve`` on a free loopback port (one worker, uvloop +
-httptools), driven by one httpx client process with ``--concurrency`` keep-alive connections.
-The baseline is ``GET /healthz`` through the same client, so the ratio shows what a quote adds
-to a request that does nothing; the client's own cost is in both.
+httptools), driven by ``wrk`` (one thread) when it is installed, else by an httpx client, with
+``--concurrency`` keep-alive connections. The baseline is ``GET /healthz`` through the same
+driver, so the ratio shows what a quote adds to a request that does next to nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -132,24 +135,68 @@ async def http_rate(
         return count / (time.perf_counter() - start)
 
 
-def over_http(seconds: float, concurrency: int) -> None:
+def over_http(seconds: float, concurrency: int, driver: str) -> None:
     port = free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
+    measure = wrk_rate if driver == "wrk" else httpx_rate
     try:
-        health = asyncio.run(http_rate(base, lambda c: c.get("/healthz"), seconds, concurrency))
-        print(f"over HTTP ({concurrency} connections), baseline GET /healthz: {health:,.0f}/s")
+        health = measure(base, "/healthz", None, seconds, concurrency)
+        print(f"over HTTP ({driver}, {concurrency} connections), GET /healthz: {health:,.0f}/s")
         for model_id, body in CASES:
             path = f"/api/v1/models/{model_id}/quote"
-            quotes = asyncio.run(
-                http_rate(
-                    base, lambda c, p=path, b=body: c.post(p, content=b), seconds, concurrency
-                )
-            )
+            quotes = measure(base, path, body, seconds, concurrency)
             print(f"  POST quote {model_id}: {quotes:,.0f}/s ({quotes / health:.2f}x healthz)")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def httpx_rate(base: str, path: str, body: bytes | None, seconds: float, clients: int) -> float:
+    def request(client: httpx.AsyncClient) -> Any:
+        return client.get(path) if body is None else client.post(path, content=body)
+
+    return asyncio.run(http_rate(base, request, seconds, clients))
+
+
+def wrk_rate(base: str, path: str, body: bytes | None, seconds: float, clients: int) -> float:
+    script = ""
+    if body is not None:
+        script = (
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = [[{body.decode()}]]\n"
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script + _WRK_CHECK)
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{clients}",
+        f"-d{max(1, round(seconds))}s",
+        "-s",
+        lua.name,
+        base + path,
+    ]
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(lua.name)
+    if "Non-2xx" in output or "non-200" in output:
+        raise SystemExit(f"{path}: the server answered errors:\n{output}")
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if found is None:
+        raise SystemExit(f"cannot read wrk's output:\n{output}")
+    return float(found.group(1))
+
+
+#: Makes wrk report any answer other than 200, so a failing route cannot look fast.
+_WRK_CHECK = """
+local bad = 0
+response = function(status, headers, body) if status ~= 200 then bad = bad + 1 end end
+done = function(summary, latency, requests)
+  if bad > 0 then io.write("non-200 answers: " .. bad .. "\\n") end
+end
+"""
 
 
 def main() -> None:
@@ -158,11 +205,15 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
     args = parser.parse_args()
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "httpx"
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     in_process(args.seconds)
     if not args.no_http:
-        over_http(args.http_seconds, args.concurrency)
+        over_http(args.http_seconds, args.concurrency, driver)
 
 
 if __name__ == "__main__":
