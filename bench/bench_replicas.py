@@ -1,0 +1,147 @@
+"""Replica convergence and reload-under-load, measured side by side in one run.
+
+    .venv/bin/python bench/bench_replicas.py [--writes 60] [--seconds 10]
+
+1. Three ``modelcatalog serve`` replicas on a fresh PostgreSQL database: an admin write goes to
+   one replica, and the time until all three serve the new version is measured, per write.
+   Goal: p99 <= 1 s.
+2. One replica under ``wrk`` load on ``GET /api/v1/models``: first steady state, then with a
+   new catalog version committed every second (each one a reload and swap). Goal: zero
+   non-2xx responses and p99 within 2x of the steady state.
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and ``wrk``; the database is dropped after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.store.factory import text_model  # noqa: E402
+from tests.store.servers import servers, wait_for  # noqa: E402
+
+from modelcatalog.store import Store  # noqa: E402
+from modelcatalog.store import keys as store_keys  # noqa: E402
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def convergence(url: str, writes: int, logs: Path) -> list[float]:
+    with Store.open(database_url=url) as store:
+        key = store_keys.create_key(store, "bench", admin=True)[1]
+    auth = {"authorization": f"Bearer {key}"}
+    times = []
+    with servers(3, "--database", url, log_dir=logs) as replicas:
+        for index in range(writes):
+            body = orjson.dumps(text_model(f"bench-{index}"))
+            response = replicas[index % 3].client.post(
+                "/admin/v1/models", content=body, headers=auth
+            )
+            wanted = str(response.json()["version"]["version"])
+            started = time.monotonic()
+            for replica in replicas:
+                wait_for(lambda r=replica, w=wanted: r.version() == w, interval=0.001)
+            times.append(time.monotonic() - started)
+    return sorted(times)
+
+
+def wrk(url: str, seconds: int) -> tuple[float, int, float]:
+    """(p99 ms, non-2xx responses, requests/s) of one wrk run."""
+    out = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non_2xx = int(bad.group(1)) if bad else 0
+    if errors:
+        print("   ", errors.group(0))
+    return float(p99.group(1)) * scale, non_2xx, float(rate.group(1)) if rate else 0.0
+
+
+def reload_under_load(url: str, seconds: int, logs: Path) -> None:
+    with servers(1, "--database", url, log_dir=logs) as (server,):
+        target = f"{server.url}/api/v1/models?type=all"
+        steady = wrk(target, seconds)
+        stop = threading.Event()
+        commits = 0
+
+        def writer() -> None:
+            nonlocal commits
+            with Store.open(database_url=url) as store:
+                while not stop.wait(1.0):
+                    price = 0.1 + commits / 100
+                    store.commit(
+                        lambda d, p=price: d.with_model(text_model("reload", usd_in=p)),
+                        author="bench",
+                        message="reload",
+                    )
+                    commits += 1
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        loaded = wrk(target, seconds)
+        stop.set()
+        thread.join()
+        reloads = re.search(
+            r"modelcatalog_reloads_total ([\d.]+)", server.client.get("/metrics").text
+        )
+    print(
+        f"steady state:        p99 {steady[0]:.2f} ms, non-2xx {steady[1]}, {steady[2]:.0f} req/s"
+    )
+    print(
+        f"reload every second: p99 {loaded[0]:.2f} ms, non-2xx {loaded[1]}, {loaded[2]:.0f} req/s"
+        f" ({commits} commits, {reloads.group(1) if reloads else '?'} reloads)"
+    )
+    print(f"p99 ratio (reloading / steady): {loaded[0] / steady[0]:.2f}  (goal <= 2.0)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writes", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    name = f"modelcatalog_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory() as logs:
+            times = convergence(f"{SERVER}/{name}", args.writes, Path(logs))
+            p99 = times[max(0, int(len(times) * 0.99) - 1)]
+            print(
+                f"convergence of 3 replicas over {len(times)} writes: "
+                f"median {statistics.median(times) * 1000:.1f} ms, "
+                f"p99 {p99 * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms  (goal p99 <= 1000 ms)"
+            )
+            reload_under_load(f"{SERVER}/{name}", args.seconds, Path(logs))
+    finally:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()
