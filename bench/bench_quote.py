@@ -97,6 +97,8 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "modelcatalog"), "serve", "--port", str(port)]
+    # The bundled catalog as a file: no store, so the run leaves no data directory behind.
+    command += ["--catalog", str(BUNDLED_CATALOG)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 30

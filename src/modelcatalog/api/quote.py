@@ -46,8 +46,7 @@ class QuoteRoute:
         model_id: str = request.path_params["model_id"]
         at_text = request.query_params.get("at")
         instant = None if at_text is None else parse_at(at_text)
-        authorization = request.headers.get("authorization")
-        audience = self.keys.audience(None if authorization is None else authorization.encode())
+        audience = self._audience(request)
         views, from_history = await self._views(instant)
         record = self._record(views, audience, model_id)
         body = await request.body()
@@ -55,6 +54,12 @@ class QuoteRoute:
         result = quote(record, usage, instant)
         payload = result.to_json(views.version, from_history=from_history)
         return Response(orjson.dumps(payload), media_type="application/json", headers=_HEADERS)
+
+    def _audience(self, request: Request) -> Audience:
+        # The service's own resolver when it has one (store-issued keys), else settings keys.
+        keys: KeyRing = getattr(request.app.state, "audiences", None) or self.keys
+        authorization = request.headers.get("authorization")
+        return keys.audience(None if authorization is None else authorization.encode("latin-1"))
 
     async def _views(self, instant: datetime | None) -> tuple[ViewSet, bool]:
         if instant is None:

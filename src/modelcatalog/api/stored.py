@@ -194,6 +194,7 @@ def _instrument(
 ) -> CatalogApp:
     settings = app.settings
     app.reads = ServiceReads(app.state, keys, app.cors, settings.cache_max_age, observer, store)
+    app.framework.state.audiences = keys  # framework routes (quotes) resolve callers alike
     app.framework.add_middleware(ObserveMiddleware, observer=observer)
     return app
 
