@@ -17,6 +17,7 @@ from schemathesis.checks import (
 )
 
 from modelcatalog.api import create_app
+from modelcatalog.api.quote import quote_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.settings import Settings
 from tests.api.catalogs import DEPRECATED, snapshot_of, write_catalog
@@ -65,7 +66,8 @@ def _schemathesis_app() -> object:
 
     root = Path(tempfile.mkdtemp(prefix="modelcatalog-schemathesis-"))
     snapshot = snapshot_of(write_catalog(root))
-    return create_app(Settings.load(), CatalogState(snapshot, lambda: DEPRECATED))
+    settings, state = Settings.load(), CatalogState(snapshot, lambda: DEPRECATED)
+    return create_app(settings, state, routes=quote_routes(settings, state))
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.yaml", _schemathesis_app())
