@@ -40,7 +40,7 @@ def validate(
         source = _read_all(paths or [BUNDLED_CATALOG])
     except SourceError as exc:
         Console(stderr=True, highlight=False, emoji=False).print(
-            f"[red]error:[/red] {escape(str(exc))}", markup=True
+            f"[red]error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True
         )
         raise typer.Exit(2) from exc
     checked = check_catalog(source, mode)
