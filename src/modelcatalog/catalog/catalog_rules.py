@@ -29,6 +29,12 @@ def _by_id(entries: Sequence[Entry]) -> dict[str, Entry]:
     return found
 
 
+def _a(word: str | None) -> str:
+    """``word`` with its indefinite article: "an image", "a text"."""
+    text = str(word)
+    return f"an {text}" if text[:1] in ("a", "e", "i", "o", "u") else f"a {text}"
+
+
 def _unknown_id(model_id: str, by_id: Mapping[str, Entry]) -> str:
     message = f"names {model_id!r}, which is not in the catalog"
     near = [known for known in by_id if known.lower() == model_id.lower()]
@@ -102,8 +108,8 @@ def _replacement_type(entries: Sequence[Entry], aliases: Sequence[AliasEntry]) -
         if target is not None and target.record.type != entry.record.type:
             yield Problem(
                 REPLACEMENT,
-                f"names {target.record.id!r}, a {target.record.type} model; "
-                f"a {entry.record.type} model needs a {entry.record.type} replacement",
+                f"names {target.record.id!r}, {_a(target.record.type)} model; "
+                f"{_a(entry.record.type)} model needs {_a(entry.record.type)} replacement",
                 entry.origin,
             )
 
@@ -213,7 +219,7 @@ def _alias_target(entries: Sequence[Entry], aliases: Sequence[AliasEntry]) -> It
             kind = by_id[target].record.type
             yield Problem(
                 alias.alias,
-                f"names {target!r}, a {kind} model, but this file holds {alias.type} aliases",
+                f"names {target!r}, {_a(kind)} model, but this file holds {alias.type} aliases",
                 alias.origin,
             )
 
@@ -244,7 +250,7 @@ def _alias_shadows_model(
         if model is not None and model.record.type == alias.type:
             yield Problem(
                 alias.alias,
-                f"is also the id of a {alias.type} model ({model.origin.at()}); "
+                f"is also the id of {_a(alias.type)} model ({model.origin.at()}); "
                 "requests for it would be ambiguous",
                 alias.origin,
             )

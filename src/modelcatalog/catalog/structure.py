@@ -14,7 +14,19 @@ from pydantic import ValidationError
 from modelcatalog.catalog.findings import Finding, Mode, Origin, Severity
 from modelcatalog.spec.base import NULL_VALUE, SpecModel
 
-__all__ = ["join_path", "structure_findings", "type_error_findings"]
+__all__ = ["STRUCTURE_CHECKS", "join_path", "structure_findings", "type_error_findings"]
+
+#: The ``rule`` of each finding this module makes, and what it checks (shown in the docs).
+STRUCTURE_CHECKS = {
+    "type": "Every value has the JSON type the OpenAPI gives it (a price is a number, a flag a "
+    "boolean) and is not null. An error in both modes: such a record cannot be served.",
+    "unknown-key": "Every key is one the OpenAPI defines at that place. Unknown keys are kept "
+    "verbatim and served; strict mode rejects them.",
+    "required": "Every key the OpenAPI marks required is present (``privacy``, the 15 "
+    "capability flags, a price's ``usd`` and ``diem``, ...).",
+    "enum": "Values with an enum in the OpenAPI are one of its values (``type``, "
+    "``quantization``, ``privacy``, qualities, ...). Unknown values are kept as they are.",
+}
 
 # Pydantic names the members of a union in an error's location; StrictInt | StrictFloat
 # (a JSON number) would otherwise report every bad number twice.

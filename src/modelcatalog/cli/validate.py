@@ -17,6 +17,8 @@ from modelcatalog.catalog.validation import CheckedCatalog, check_catalog
 from modelcatalog.cli import app
 from modelcatalog.errors import SourceError
 
+__all__ = ["validate"]
+
 
 @app.command()
 def validate(
