@@ -1,0 +1,21 @@
+"""The read path without the operator instrumentation (metrics, access log) that ``serve`` adds.
+
+``bench_http.py --variant raw`` serves this under uvicorn (uvloop + httptools), with the same
+server options as ``modelcatalog serve``, to show what the instrumentation costs.
+
+    MODELCATALOG_CATALOG=dump.json MODELCATALOG_NOW=2026-12-01 \
+        uvicorn --factory bench.http.raw_app:app --loop uvloop --http httptools
+"""
+
+from __future__ import annotations
+
+from modelcatalog.api import CatalogApp, CatalogState, create_app
+from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
+from modelcatalog.cli.serve import load_snapshot
+from modelcatalog.settings import Settings
+
+
+def app() -> CatalogApp:
+    settings = Settings.load()
+    clock = system_clock if settings.now is None else frozen_clock(settings.now)
+    return create_app(settings, CatalogState(load_snapshot(settings.catalog), clock))
