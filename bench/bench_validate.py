@@ -306,6 +306,7 @@ def main() -> int:
         if not checked.ok:
             print(f"generated dump is invalid: {checked.errors[0]}", file=sys.stderr)
             return 1
+        del checked  # only the timed runs' own objects should be alive while they run
         base = best_of(args.repeat, lambda blob=blob: baseline(blob))
         spent = best_of(args.repeat, lambda blob=blob: catalog(blob))
         peak = traced_peak_mb(lambda blob=blob: catalog(blob))

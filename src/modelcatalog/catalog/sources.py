@@ -11,7 +11,9 @@ that parsing and rules can locate every problem.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,14 @@ import yaml
 from modelcatalog.catalog.findings import Origin
 from modelcatalog.errors import SourceError
 
-__all__ = ["ALIASES_DIR", "AliasEntry", "CatalogSource", "SourceRecord", "read_source"]
+__all__ = [
+    "ALIASES_DIR",
+    "AliasEntry",
+    "CatalogSource",
+    "SourceRecord",
+    "collection_paused",
+    "read_source",
+]
 
 ALIASES_DIR = "aliases"
 _DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -144,7 +153,30 @@ def _load_document(path: Path, shown: str) -> Any:
     return _parse(content, shown, yaml_allowed=path.suffix != ".json")
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while catalog data is read or parsed.
+
+    Reading and parsing a catalog allocates many small objects and frees almost none, so the
+    collector would keep re-scanning everything read so far: a third of the time of loading
+    10,000 models. JSON documents and parsed records hold no reference cycles, so nothing is
+    lost by waiting; the collector is switched back on (if it was on) right after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _parse(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
+    with collection_paused():
+        return _parse_document(content, shown, yaml_allowed=yaml_allowed)
+
+
+def _parse_document(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError as exc:

@@ -6,7 +6,8 @@ cannot be served or quoted). The rest are warnings in compatible mode and errors
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -94,56 +95,79 @@ def _json_repr(value: Any) -> str:
 def structure_findings(model: SpecModel, origin: Origin, mode: Mode) -> list[Finding]:
     """Unknown keys, missing required keys and out-of-enum values, recursively."""
     severity = Severity.ERROR if mode is Mode.STRICT else Severity.WARNING
-    return [
-        Finding(severity, origin.at(path), message, rule)
-        for path, message, rule in _walk(model, ())
-    ]
+    problems: list[tuple[str, str, str]] = []
+    _walk(model, (), problems)
+    return [Finding(severity, origin.at(path), message, rule) for path, message, rule in problems]
 
 
-def _walk(model: SpecModel, prefix: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
-    for key in model.unknown_keys():
-        yield join_path((*prefix, key)), "unknown key (kept as it is)", "unknown-key"
-    wire_name = _wire_name_map(type(model))
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the walk needs to know of one spec model class, computed once per class."""
+
+    wire_names: dict[str, str]
+    python_names: dict[str, str]
+    required: tuple[tuple[str, str], ...]
+    enums: tuple[tuple[str, str, frozenset[str]], ...]
+
+
+_SHAPES: dict[type[SpecModel], _Shape] = {}
+
+
+def _shape(cls: type[SpecModel]) -> _Shape:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        wire_names = {name: info.alias or name for name, info in cls.model_fields.items()}
+        python_names = {wire: name for name, wire in wire_names.items()}
+        required = tuple((python_names[key], key) for key in cls.REQUIRED)
+        enums = tuple((python_names[key], key, allowed) for key, allowed in cls.ENUMS.items())
+        shape = _SHAPES[cls] = _Shape(wire_names, python_names, required, enums)
+    return shape
+
+
+# A large catalog has hundreds of thousands of values to visit, so the walk appends to one list
+# and only builds a path when it reports a problem.
+def _walk(model: SpecModel, prefix: tuple[str | int, ...], out: list[tuple[str, str, str]]) -> None:
+    for key in model.model_extra or ():
+        out.append((join_path((*prefix, key)), "unknown key (kept as it is)", "unknown-key"))
+    shape = _shape(type(model))
+    present = model.model_fields_set
+    for name, key in shape.required:
+        if name not in present:
+            out.append((join_path((*prefix, key)), "required key is missing", "required"))
     values = model.__dict__
-    # model_fields_set also names the unknown (extra) keys, reported above.
-    present = {wire_name[n]: values[n] for n in model.model_fields_set if n in wire_name}
-    for key in model.REQUIRED:
-        if key not in present:
-            yield join_path((*prefix, key)), "required key is missing", "required"
-    for key, allowed in model.ENUMS.items():
-        yield from _enum_problems(present.get(key), allowed, (*prefix, key))
-    for key, value in present.items():
-        yield from _walk_value(value, (*prefix, key))
+    for name, key, allowed in shape.enums:
+        value = values[name]
+        if value is not None and not (isinstance(value, str) and value in allowed):
+            _enum_problems(value, allowed, (*prefix, key), out)
+    for key in _keys_in_order(model, shape):
+        value = values.get(shape.python_names.get(key, ""))
+        if isinstance(value, SpecModel):
+            _walk(value, (*prefix, key), out)
+        elif type(value) is dict:
+            # Keyed tables of spec models (prices by resolution); plain JSON holds none.
+            for table_key, item in value.items():
+                if isinstance(item, SpecModel):
+                    _walk(item, (*prefix, key, table_key), out)
 
 
-def _wire_name_map(cls: type[SpecModel]) -> dict[str, str]:
-    names: dict[str, str] | None = _WIRE_NAMES.get(cls)
-    if names is None:
-        names = {name: info.alias or name for name, info in cls.model_fields.items()}
-        _WIRE_NAMES[cls] = names
-    return names
-
-
-_WIRE_NAMES: dict[type[SpecModel], dict[str, str]] = {}
-
-
-def _walk_value(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, str, str]]:
-    # Spec models sit directly in fields or as values of keyed tables (prices by resolution);
-    # plain JSON (unknown keys, pricing of an unknown type) holds none and needs no walk.
-    if isinstance(value, SpecModel):
-        yield from _walk(value, path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, SpecModel):
-                yield from _walk(item, (*path, key))
+def _keys_in_order(model: SpecModel, shape: _Shape) -> tuple[str, ...]:
+    """The keys as read, so findings follow the file; declared order for a model built in code."""
+    keys = model.read_keys()
+    if keys:
+        return keys
+    present = model.model_fields_set
+    return tuple(wire for name, wire in shape.wire_names.items() if name in present)
 
 
 def _enum_problems(
-    value: Any, allowed: frozenset[str], path: tuple[str | int, ...]
-) -> Iterator[tuple[str, str, str]]:
+    value: Any,
+    allowed: frozenset[str],
+    path: tuple[str | int, ...],
+    out: list[tuple[str, str, str]],
+) -> None:
     values = value if isinstance(value, list) else [value]
     choices = ", ".join(sorted(allowed))
     for index, item in enumerate(values):
         if item is not None and item not in allowed:
             where = (*path, index) if isinstance(value, list) else path
-            yield join_path(where), f"{item!r} is not one of {choices}", "enum"
+            out.append((join_path(where), f"{item!r} is not one of {choices}", "enum"))

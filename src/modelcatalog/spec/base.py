@@ -80,6 +80,13 @@ class SpecModel(BaseModel):
         private = self.__pydantic_private__
         return private.get(_KEY_ORDER, ()) if private else ()
 
+    def read_keys(self) -> tuple[str, ...]:
+        """The wire keys of the object this model was parsed from, in the order read.
+
+        Empty for a model built in code rather than parsed.
+        """
+        return self._key_order()
+
     @classmethod
     def _wire_names(cls) -> frozenset[str]:
         names: frozenset[str] | None = cls.__dict__.get("_wire_name_cache")
