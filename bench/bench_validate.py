@@ -13,7 +13,8 @@ text most, one upscaler in three hundred), then times, best of ``--repeat`` runs
   ``CatalogSnapshot.from_checked``.
 
 Peak memory is measured apart (tracemalloc slows the code it traces): the peak of Python
-allocations during one catalog run, and the process's peak resident size at the end.
+allocations during one catalog run and, for the largest size, the peak resident size of a
+fresh process that only reads the dump file and builds the snapshot -- what a server pays.
 The goal for 10,000 models is at most 2 s and 300 MB, growing linearly.
 """
 
@@ -24,7 +25,9 @@ import gc
 import json
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -285,9 +288,38 @@ def traced_peak_mb(run: Callable[[], object]) -> float:
 
 
 def max_rss_mb() -> float:
+    """This process's peak resident size in MB."""
+    # On Linux a child started by fork+exec inherits the parent's ru_maxrss; VmHWM is its own.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
     # ru_maxrss is KiB on Linux, bytes on macOS.
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+
+
+def fresh_process(blob: bytes, repeat: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of reading ``blob`` from a file and building its snapshot in a
+    new Python process, best of ``repeat`` processes (imports excluded from the time, included
+    in the memory)."""
+    runs = []
+    with tempfile.NamedTemporaryFile(suffix=".json") as dump:
+        dump.write(blob)
+        dump.flush()
+        command = [sys.executable, __file__, "--child", dump.name]
+        for _ in range(repeat):
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            runs.append(json.loads(output))
+    return min(seconds for seconds, _ in runs), max(megabytes for _, megabytes in runs)
+
+
+def child(path: Path) -> int:
+    start = time.perf_counter()
+    catalog(path.read_bytes())
+    print(json.dumps([time.perf_counter() - start, max_rss_mb()]))
+    return 0
 
 
 def main() -> int:
@@ -295,7 +327,10 @@ def main() -> int:
     parser.add_argument("--sizes", default="2500,5000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-dump", type=Path, help="also write the largest dump here")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child(args.child)
     sizes = [int(size) for size in args.sizes.split(",")]
     header = ("models", "baseline s", "catalog s", "ratio", "ms/model", "peak MB")
     print("{:>7} {:>11} {:>10} {:>6} {:>9} {:>8}".format(*header))
@@ -313,19 +348,22 @@ def main() -> int:
         rows.append((size, spent, peak))
         row = (size, base, spent, spent / base, 1000 * spent / size, peak)
         print("{:>7} {:>11.3f} {:>10.3f} {:>6.1f} {:>9.3f} {:>8.1f}".format(*row))
-        if args.write_dump and size == max(sizes):
-            args.write_dump.write_bytes(blob)
-    print(f"process peak RSS: {max_rss_mb():.0f} MB")
-    return _verdict(rows)
+        if size == max(sizes):
+            largest = blob
+    if args.write_dump:
+        args.write_dump.write_bytes(largest)
+    seconds, rss = fresh_process(largest, args.repeat)
+    print(f"fresh process, {max(sizes)} models: {seconds:.3f} s, peak RSS {rss:.0f} MB")
+    return _verdict(rows, rss)
 
 
-def _verdict(rows: list[tuple[int, float, float]]) -> int:
-    size, spent, peak = max(rows)
+def _verdict(rows: list[tuple[int, float, float]], rss: float) -> int:
+    size, spent, _ = max(rows)
     small_size, small_spent, _ = min(rows)
     growth = (spent / small_spent) / (size / small_size)
     print(f"growth from {small_size} to {size} models: {growth:.2f}x linear")
     if size >= 10_000:
-        met = spent <= GOAL_SECONDS and peak <= GOAL_MEGABYTES
+        met = spent <= GOAL_SECONDS and rss <= GOAL_MEGABYTES
         goal = f"{GOAL_SECONDS:g} s and {GOAL_MEGABYTES:g} MB"
         print(f"goal at {size} models ({goal}): {'met' if met else 'NOT met'}")
     return 0

@@ -15,19 +15,18 @@ from datetime import datetime
 from typing import Any, TypeGuard
 
 from modelcatalog.catalog.rules import Problem, record_rule
-from modelcatalog.spec.base import SpecModel
 from modelcatalog.spec.capabilities import TextCapabilities
-from modelcatalog.spec.pricing import (
-    DurationTier,
-    ImagePricing,
-    InpaintPricing,
-    LlmPricing,
-    MusicPricing,
-    Price,
-)
 from modelcatalog.spec.record import MODEL_TYPES, ModelRecord
 
-__all__ = ["parse_instant"]
+__all__ = [
+    "CONSTRAINTS",
+    "PRICING",
+    "SPEC",
+    "dig",
+    "is_number",
+    "listed",
+    "parse_instant",
+]
 
 Record = ModelRecord[Any]
 
@@ -37,7 +36,7 @@ CONSTRAINTS = "model_spec.constraints"
 PRICING = "model_spec.pricing"
 
 
-def _dig(value: Any, *names: str) -> Any:
+def dig(value: Any, *names: str) -> Any:
     """``value.a.b`` for spec models and plain JSON alike; None when any step is absent."""
     for name in names:
         if value is None:
@@ -50,15 +49,15 @@ def _dig(value: Any, *names: str) -> Any:
 
 
 def _caps(record: Record) -> TextCapabilities | None:
-    caps = _dig(record, "model_spec", "capabilities")
+    caps = dig(record, "model_spec", "capabilities")
     return caps if isinstance(caps, TextCapabilities) else None
 
 
-def _show(values: Iterable[Any]) -> str:
+def listed(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values) or "none"
 
 
-def _is_number(value: object) -> TypeGuard[int | float]:
+def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -91,7 +90,7 @@ def _context_length(record: Record) -> Iterator[Problem]:
     """
     if record.type != "text" or record.context_length is None:
         return
-    available = _dig(record, "model_spec", "availableContextTokens")
+    available = dig(record, "model_spec", "availableContextTokens")
     if record.context_length != available:
         shown = "missing" if available is None else available
         yield Problem(
@@ -156,7 +155,7 @@ def _field_for_type(record: Record) -> Iterator[Problem]:
         allowed = _SPEC_FIELD_TYPES.get(key)
         if allowed is not None and kind not in allowed:
             yield Problem(
-                f"{SPEC}.{key}", f"applies only to {_show(sorted(allowed))} models, not {kind}"
+                f"{SPEC}.{key}", f"applies only to {listed(sorted(allowed))} models, not {kind}"
             )
 
 
@@ -168,48 +167,11 @@ _CONSTRAINED_TYPES = frozenset({"text", "image", "video", "inpaint"})
 def _constraints_variant(record: Record) -> Iterator[Problem]:
     """Only text, image, video and inpaint models carry ``constraints``; the spec has no others."""
     kind = record.type
-    constraints = _dig(record, "model_spec", "constraints")
+    constraints = dig(record, "model_spec", "constraints")
     if kind in MODEL_TYPES and kind not in _CONSTRAINED_TYPES and constraints is not None:
         yield Problem(
             f"{CONSTRAINTS}", f"the wire contract defines no constraints for {kind} models"
         )
-
-
-_MUSIC_SCHEMES = ("generation", "durations", "per_second", "per_thousand_characters")
-
-
-@record_rule("pricing-variant")
-def _pricing_variant(record: Record) -> Iterator[Problem]:
-    """The pricing object is the variant of the model's type and can price a request.
-
-    Video models have no pricing variant; a music model prices by exactly one of
-    ``generation``, ``durations``, ``per_second`` or ``per_thousand_characters``; an image
-    model needs a per-image price (``generation``, ``resolutions`` or ``quality``); an upscaler
-    offers no resolution or quality choice to price.
-    """
-    pricing, kind = _dig(record, "model_spec", "pricing"), record.type
-    if pricing is None:
-        return
-    if kind == "video":
-        yield Problem(PRICING, "the wire contract defines no pricing for video models")
-    elif isinstance(pricing, MusicPricing):
-        used = [key for key in _MUSIC_SCHEMES if getattr(pricing, key) is not None]
-        if len(used) != 1:
-            yield Problem(
-                PRICING,
-                f"music pricing needs exactly one of {_show(_MUSIC_SCHEMES)}; got {_show(used)}",
-            )
-    elif isinstance(pricing, ImagePricing):
-        yield from _image_pricing_variant(pricing, kind)
-
-
-def _image_pricing_variant(pricing: ImagePricing, kind: str | None) -> Iterator[Problem]:
-    if kind == "upscale":
-        for key in ("resolutions", "quality"):
-            if getattr(pricing, key) is not None:
-                yield Problem(f"{PRICING}.{key}", "an upscaler offers no choice to price by")
-    elif pricing.generation is None and pricing.resolutions is None and pricing.quality is None:
-        yield Problem(PRICING, "an image model needs a generation, resolutions or quality price")
 
 
 @record_rule("reasoning-effort", types=_TEXT)
@@ -231,7 +193,7 @@ def _reasoning_effort(record: Record) -> Iterator[Problem]:
     if default is not None and options is not None and default not in options:
         yield Problem(
             f"{CAPS}.defaultReasoningEffort",
-            f"{default!r} is not one of reasoningEffortOptions ({_show(options)})",
+            f"{default!r} is not one of reasoningEffortOptions ({listed(options)})",
         )
 
 
@@ -243,7 +205,7 @@ def _max_images(record: Record) -> Iterator[Problem]:
         return
     if caps.supportsMultipleImages is not True:
         yield Problem(f"{CAPS}.maxImages", "only allowed when supportsMultipleImages is true")
-    elif _is_number(caps.maxImages) and caps.maxImages < 2:
+    elif is_number(caps.maxImages) and caps.maxImages < 2:
         yield Problem(
             f"{CAPS}.maxImages", f"is {caps.maxImages}; a multi-image model takes at least 2"
         )
@@ -292,126 +254,25 @@ def _default_choice(record: Record) -> Iterator[Problem]:
     """
     spec = record.model_spec
     for default_key, list_key, where in _DEFAULT_CHOICES:
-        holder = spec if where == SPEC else _dig(spec, "constraints")
-        default, offered = _dig(holder, default_key), _dig(holder, list_key)
+        holder = spec if where == SPEC else dig(spec, "constraints")
+        default, offered = dig(holder, default_key), dig(holder, list_key)
         if default is None:
             continue
         if offered is None:
             yield Problem(f"{where}.{default_key}", f"is set but {list_key} is missing")
         elif default not in offered:
             yield Problem(
-                f"{where}.{default_key}", f"{default!r} is not one of {list_key} ({_show(offered)})"
+                f"{where}.{default_key}",
+                f"{default!r} is not one of {list_key} ({listed(offered)})",
             )
-
-
-def _image_like_pricing(record: Record) -> ImagePricing | InpaintPricing | None:
-    pricing = _dig(record, "model_spec", "pricing")
-    return pricing if isinstance(pricing, ImagePricing | InpaintPricing) else None
-
-
-@record_rule("resolution-pricing", types=_IMAGE_LIKE)
-def _resolution_pricing(record: Record) -> Iterator[Problem]:
-    """``pricing.resolutions`` prices exactly the resolutions in ``constraints.resolutions``."""
-    pricing = _image_like_pricing(record)
-    if pricing is None or pricing.resolutions is None:
-        return
-    offered = _dig(record, "model_spec", "constraints", "resolutions")
-    for key in pricing.resolutions:
-        if offered is None or key not in offered:
-            yield Problem(f"{PRICING}.resolutions.{key}", _not_offered("resolution", key, offered))
-    for resolution in offered or ():
-        if resolution not in pricing.resolutions:
-            yield Problem(
-                f"{PRICING}.resolutions", f"no price for offered resolution {resolution!r}"
-            )
-
-
-def _not_offered(what: str, value: str, offered: list[str] | None) -> str:
-    listed = "constraints has none" if offered is None else f"offered: {_show(offered)}"
-    return f"{what} {value!r} is not offered by the model ({listed})"
-
-
-@record_rule("quality-pricing", types=_IMAGE_LIKE)
-def _quality_pricing(record: Record) -> Iterator[Problem]:
-    """``pricing.quality`` is keyed by offered resolutions and prices only offered qualities."""
-    pricing = _image_like_pricing(record)
-    if pricing is None or pricing.quality is None:
-        return
-    resolutions = _dig(record, "model_spec", "constraints", "resolutions")
-    qualities = _dig(record, "model_spec", "constraints", "qualities")
-    for resolution, prices in pricing.quality.items():
-        where = f"{PRICING}.quality.{resolution}"
-        if resolutions is None or resolution not in resolutions:
-            yield Problem(where, _not_offered("resolution", resolution, resolutions))
-        for level in ("low", "medium", "high"):
-            if getattr(prices, level) is not None and (qualities is None or level not in qualities):
-                yield Problem(f"{where}.{level}", _not_offered("quality", level, qualities))
-
-
-@record_rule("generation-replaced", types=_IMAGE_PRICED)
-def _generation_replaced(record: Record) -> Iterator[Problem]:
-    """An image model's ``pricing.resolutions`` replaces ``pricing.generation``; not both."""
-    pricing = _dig(record, "model_spec", "pricing")
-    if isinstance(pricing, ImagePricing) and pricing.resolutions and pricing.generation:
-        yield Problem(
-            f"{PRICING}.generation", "resolution pricing replaces generation; keep only one"
-        )
-
-
-def _price_values(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Price | DurationTier):
-        for key in ("usd", "diem"):
-            if getattr(value, key) is not None:
-                yield f"{path}.{key}", getattr(value, key)
-    elif isinstance(value, SpecModel):
-        for name, info in type(value).model_fields.items():
-            if name in value.model_fields_set:
-                yield from _price_values(getattr(value, name), f"{path}.{info.alias or name}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("usd", "diem") and _is_number(item):
-                yield f"{path}.{key}", item
-            else:
-                yield from _price_values(item, f"{path}.{key}")
-
-
-@record_rule("price-range")
-def _price_range(record: Record) -> Iterator[Problem]:
-    """Every ``usd`` and ``diem`` price is a finite number and not negative."""
-    for path, price in _price_values(_dig(record, "model_spec", "pricing"), PRICING):
-        if not math.isfinite(price):
-            yield Problem(path, f"{price} is not a finite price")
-        elif price < 0:
-            yield Problem(path, f"{price} is negative; a price is 0 or more")
-
-
-@record_rule("extended-pricing", types=_LLM_PRICED)
-def _extended_pricing(record: Record) -> Iterator[Problem]:
-    """The extended (long-context) tier starts inside the context window and adds cache rates
-    only where the base tier has them.
-    """
-    pricing = _dig(record, "model_spec", "pricing")
-    if not isinstance(pricing, LlmPricing) or pricing.extended is None:
-        return
-    threshold = pricing.extended.context_token_threshold
-    window = _dig(record, "model_spec", "availableContextTokens")
-    where = f"{PRICING}.extended"
-    if _is_number(threshold) and _is_number(window) and not 0 < threshold < window:
-        yield Problem(
-            f"{where}.context_token_threshold",
-            f"is {threshold}; it must be above 0 and below availableContextTokens ({window})",
-        )
-    for key in ("cache_input", "cache_write"):
-        if getattr(pricing.extended, key) is not None and getattr(pricing, key) is None:
-            yield Problem(f"{where}.{key}", f"an extended {key} rate needs a base {key} rate")
 
 
 @record_rule("completion-tokens", types=_TEXT)
 def _completion_tokens(record: Record) -> Iterator[Problem]:
     """``maxCompletionTokens`` does not exceed ``availableContextTokens``."""
     spec = record.model_spec
-    completion, window = _dig(spec, "maxCompletionTokens"), _dig(spec, "availableContextTokens")
-    if _is_number(completion) and _is_number(window) and completion > window:
+    completion, window = dig(spec, "maxCompletionTokens"), dig(spec, "availableContextTokens")
+    if is_number(completion) and is_number(window) and completion > window:
         yield Problem(
             f"{SPEC}.maxCompletionTokens",
             f"is {completion}, more than availableContextTokens ({window})",
@@ -433,9 +294,9 @@ _DEPRECATION_DATES = ("date", "startsAt", "removesAt")
 @record_rule("deprecation-dates")
 def _deprecation_dates(record: Record) -> Iterator[Problem]:
     """``deprecation.date``, ``startsAt`` and ``removesAt`` are ISO 8601 instants with a zone."""
-    deprecation = _dig(record, "model_spec", "deprecation")
+    deprecation = dig(record, "model_spec", "deprecation")
     for key in _DEPRECATION_DATES:
-        value = _dig(deprecation, key)
+        value = dig(deprecation, key)
         if isinstance(value, str) and parse_instant(value) is None:
             yield Problem(
                 f"{SPEC}.deprecation.{key}",
@@ -445,10 +306,10 @@ def _deprecation_dates(record: Record) -> Iterator[Problem]:
 
 
 def _instants(record: Record) -> dict[str, datetime]:
-    deprecation = _dig(record, "model_spec", "deprecation")
+    deprecation = dig(record, "model_spec", "deprecation")
     found = {}
     for key in _DEPRECATION_DATES:
-        value = _dig(deprecation, key)
+        value = dig(deprecation, key)
         instant = parse_instant(value) if isinstance(value, str) else None
         if instant is not None:
             found[key] = instant
@@ -469,49 +330,20 @@ def _deprecation_order(record: Record) -> Iterator[Problem]:
         yield Problem(f"{where}.date", "differs from removesAt; the legacy date is the sunset")
 
 
-@record_rule("duration-tiers", types=_MUSIC)
-def _duration_tiers(record: Record) -> Iterator[Problem]:
-    """Music duration price tiers have ``min_seconds`` ≤ ``max_seconds`` and do not overlap."""
-    pricing = _dig(record, "model_spec", "pricing")
-    if not isinstance(pricing, MusicPricing) or not pricing.durations:
-        return
-    tiers = [
-        (key, (tier.min_seconds, tier.max_seconds))
-        for key, tier in pricing.durations.items()
-        if tier.min_seconds is not None and tier.max_seconds is not None
-    ]
-    for key, (low, high) in tiers:
-        if low > high:
-            yield Problem(
-                f"{PRICING}.durations.{key}",
-                f"min_seconds {low} is greater than max_seconds {high}",
-            )
-    yield from _overlapping_tiers(sorted(tiers, key=lambda item: item[1]))
-
-
-def _overlapping_tiers(tiers: list[tuple[str, tuple[float, float]]]) -> Iterator[Problem]:
-    for (before_key, (low, high)), (key, (start, _)) in itertools.pairwise(tiers):
-        if start <= high:
-            yield Problem(
-                f"{PRICING}.durations.{key}",
-                f"overlaps tier {before_key!r} ({low}-{high} s); bounds are inclusive",
-            )
-
-
 @record_rule("steps", types=_IMAGE)
 def _steps(record: Record) -> Iterator[Problem]:
     """An image model's ``steps.default`` does not exceed ``steps.max``."""
-    steps = _dig(record, "model_spec", "constraints", "steps")
-    default, most = _dig(steps, "default"), _dig(steps, "max")
-    if _is_number(default) and _is_number(most) and default > most:
+    steps = dig(record, "model_spec", "constraints", "steps")
+    default, most = dig(steps, "default"), dig(steps, "max")
+    if is_number(default) and is_number(most) and default > most:
         yield Problem(f"{CONSTRAINTS}.steps.default", f"is {default}, above steps.max ({most})")
 
 
 def _ordered(record: Record, keys: tuple[str, str, str]) -> Iterator[Problem]:
     """Yield a problem for each pair of (min, default, max) that is out of order."""
     spec = record.model_spec
-    values = [(key, _dig(spec, key)) for key in keys]
-    present = [(key, value) for key, value in values if _is_number(value)]
+    values = [(key, dig(spec, key)) for key in keys]
+    present = [(key, value) for key, value in values if is_number(value)]
     for (low_key, low), (high_key, high) in itertools.pairwise(present):
         if low > high:
             yield Problem(f"{SPEC}.{high_key}", f"is {high}, below {low_key} ({low})")
@@ -524,9 +356,9 @@ def _speed_range(record: Record) -> Iterator[Problem]:
     """
     yield from _ordered(record, ("min_speed", "default_speed", "max_speed"))
     spec = record.model_spec
-    if _dig(spec, "supports_speed") is False:
+    if dig(spec, "supports_speed") is False:
         for key in ("min_speed", "default_speed", "max_speed"):
-            if _dig(spec, key) is not None:
+            if dig(spec, key) is not None:
                 yield Problem(f"{SPEC}.{key}", "is set but supports_speed is false")
 
 
@@ -537,18 +369,18 @@ def _duration_range(record: Record) -> Iterator[Problem]:
     """
     yield from _ordered(record, ("min_duration", "default_duration", "max_duration"))
     spec = record.model_spec
-    low, high = _dig(spec, "min_duration"), _dig(spec, "max_duration")
-    options = _dig(spec, "duration_options") or []
+    low, high = dig(spec, "min_duration"), dig(spec, "max_duration")
+    options = dig(spec, "duration_options") or []
     for index, option in enumerate(options):
-        if (_is_number(low) and option < low) or (_is_number(high) and option > high):
+        if (is_number(low) and option < low) or (is_number(high) and option > high):
             yield Problem(
                 f"{SPEC}.duration_options[{index}]", f"{option} is outside {low}-{high} seconds"
             )
-    default = _dig(spec, "default_duration")
+    default = dig(spec, "default_duration")
     if options and default is not None and default not in options:
         yield Problem(
             f"{SPEC}.default_duration",
-            f"{default} is not one of duration_options ({_show(options)})",
+            f"{default} is not one of duration_options ({listed(options)})",
         )
 
 
@@ -556,8 +388,8 @@ def _duration_range(record: Record) -> Iterator[Problem]:
 def _prompt_length(record: Record) -> Iterator[Problem]:
     """A music model's ``min_prompt_length`` does not exceed ``prompt_character_limit``."""
     spec = record.model_spec
-    shortest, longest = _dig(spec, "min_prompt_length"), _dig(spec, "prompt_character_limit")
-    if _is_number(shortest) and _is_number(longest) and shortest > longest:
+    shortest, longest = dig(spec, "min_prompt_length"), dig(spec, "prompt_character_limit")
+    if is_number(shortest) and is_number(longest) and shortest > longest:
         yield Problem(
             f"{SPEC}.min_prompt_length", f"is {shortest}, above prompt_character_limit ({longest})"
         )
@@ -580,9 +412,9 @@ def _video_audio(record: Record) -> Iterator[Problem]:
     """A video model's audio can be configurable (``audio_configurable``) only if it has
     ``audio``.
     """
-    constraints = _dig(record, "model_spec", "constraints")
-    configurable = _dig(constraints, "audio_configurable") is True
-    if record.type == "video" and configurable and _dig(constraints, "audio") is not True:
+    constraints = dig(record, "model_spec", "constraints")
+    configurable = dig(constraints, "audio_configurable") is True
+    if record.type == "video" and configurable and dig(constraints, "audio") is not True:
         yield Problem(f"{CONSTRAINTS}.audio_configurable", "is true but audio is not")
 
 
@@ -591,11 +423,11 @@ def _voice_cloning(record: Record) -> Iterator[Problem]:
     """Voice cloning accepts at least one sample format, and ``x-catalog.publicVoiceCloning``
     is set only on a model that has ``voice_cloning``.
     """
-    cloning = _dig(record, "model_spec", "voice_cloning")
-    formats = _dig(cloning, "accepted_formats")
+    cloning = dig(record, "model_spec", "voice_cloning")
+    formats = dig(cloning, "accepted_formats")
     if formats is not None and not formats:
         yield Problem(f"{SPEC}.voice_cloning.accepted_formats", "lists no format")
-    public = _dig(record, "x_catalog", "publicVoiceCloning")
+    public = dig(record, "x_catalog", "publicVoiceCloning")
     if public is True and cloning is None:
         yield Problem("x-catalog.publicVoiceCloning", "is true but the model has no voice_cloning")
 
@@ -644,17 +476,17 @@ def _positive_limit(record: Record) -> Iterator[Problem]:
     (``created`` and ``min_prompt_length`` at least 0); seconds, days and speeds are above 0.
     """
     for holder, limits in _COUNTS:
-        parent = _dig(record, *holder)
+        parent = dig(record, *holder)
         for key, least in limits if parent is not None else ():
-            value = _dig(parent, key)
-            if _is_number(value) and (not float(value).is_integer() or value < least):
+            value = dig(parent, key)
+            if is_number(value) and (not float(value).is_integer() or value < least):
                 message = f"is {value}; expected a whole number of at least {least}"
                 yield Problem(_located(holder, key), message)
     for holder, keys in _POSITIVE:
-        parent = _dig(record, *holder)
+        parent = dig(record, *holder)
         for key in keys if parent is not None else ():
-            value = _dig(parent, key)
-            if _is_number(value) and not value > 0:
+            value = dig(parent, key)
+            if is_number(value) and not value > 0:
                 yield Problem(_located(holder, key), f"is {value}; expected a number above 0")
 
 
@@ -679,9 +511,9 @@ def _unique_items(record: Record) -> Iterator[Problem]:
     value once.
     """
     for holder, keys in _LISTS:
-        parent = _dig(record, *holder)
+        parent = dig(record, *holder)
         for key in keys if parent is not None else ():
-            values = _dig(parent, key)
+            values = dig(parent, key)
             if isinstance(values, list) and len(set(values)) != len(values):
                 yield from _repeated(values, _located(holder, key))
 
@@ -700,7 +532,7 @@ _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 @record_rule("region-code")
 def _region_code(record: Record) -> Iterator[Problem]:
     """``regionRestrictions`` holds ISO 3166-1 alpha-2 country codes such as ``US``."""
-    for index, code in enumerate(_dig(record, "model_spec", "regionRestrictions") or []):
+    for index, code in enumerate(dig(record, "model_spec", "regionRestrictions") or []):
         if not _COUNTRY_CODE.fullmatch(code):
             yield Problem(
                 f"{SPEC}.regionRestrictions[{index}]",
@@ -725,10 +557,10 @@ def _sampling_range(record: Record) -> Iterator[Problem]:
     """
     if record.type != "text":
         return
-    constraints = _dig(record, "model_spec", "constraints")
+    constraints = dig(record, "model_spec", "constraints")
     for key, (low, high) in _SAMPLING_RANGES.items():
-        value = _dig(constraints, key, "default")
-        if not _is_number(value):
+        value = dig(constraints, key, "default")
+        if not is_number(value):
             continue
         above_low = value > low if key == "repetition_penalty" else value >= low
         if not (above_low and value <= high):

@@ -1,9 +1,9 @@
 """Semantic rules: what the OpenAPI cannot express, per record and across the catalog.
 
 This module is the one registry; the rules themselves live in
-:mod:`modelcatalog.catalog.record_rules` (one record at a time) and
-:mod:`modelcatalog.catalog.catalog_rules` (across records and aliases), both imported at the
-end of this module so that importing the registry always gives every rule.
+:mod:`modelcatalog.catalog.record_rules` and :mod:`modelcatalog.catalog.pricing_rules` (one
+record at a time) and :mod:`modelcatalog.catalog.catalog_rules` (across records and aliases),
+all imported at the end of this module so that importing the registry gives every rule.
 
 A rule is a generator registered with :func:`record_rule` or :func:`catalog_rule`; it yields
 ``Problem`` s and never raises. Its severity follows the mode (a warning in compatible mode,
@@ -154,4 +154,5 @@ def rule_names() -> list[str]:
 
 # The rule modules register themselves on import; they need the registry above first.
 import modelcatalog.catalog.catalog_rules  # noqa: E402
+import modelcatalog.catalog.pricing_rules  # noqa: E402
 import modelcatalog.catalog.record_rules  # noqa: E402, F401
