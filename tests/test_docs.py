@@ -7,12 +7,15 @@ import importlib
 import inspect
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cogapp import Cog
 from pydantic_settings import BaseSettings
+
+from modelcatalog.catalog import Mode, check_catalog, read_source
 
 from .conftest import ROOT
 
@@ -74,3 +77,15 @@ def test_every_setting_is_documented() -> None:
             if f"`{name}`" not in docs and env_var not in docs:
                 undocumented.append(f"{cls.__name__}.{name} ({env_var})")
     assert undocumented == [], f"settings missing from docs/: {undocumented}"
+
+
+def test_model_files_shown_in_the_catalog_format_page_are_valid(tmp_path: Path) -> None:
+    page = (DOCS / "catalog-format.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", page, re.DOTALL)
+    records = [block for block in blocks if block.startswith("id: ")]
+    assert records, "catalog-format.md shows no model file"
+    for index, block in enumerate(records):
+        path = tmp_path / f"shown-{index}.yaml"
+        path.write_text(block)
+        checked = check_catalog(read_source(path), Mode.STRICT)
+        assert [str(f) for f in checked.findings] == []
