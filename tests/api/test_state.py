@@ -9,7 +9,9 @@ import pytest
 
 from modelcatalog.api import CatalogApp, CatalogState
 from modelcatalog.catalog.snapshot import CatalogSnapshot
+from modelcatalog.catalog.views import Encoded
 from tests.api.catalogs import IMAGE, records, snapshot_of, write_dump
+from tests.api.conftest import STAFF_KEY
 
 pytestmark = pytest.mark.anyio
 
@@ -42,3 +44,25 @@ async def test_healthz_reports_the_live_version(client: httpx.AsyncClient, app: 
         "version": app.state.snapshot.version,
         "models": len(app.state.snapshot.models),
     }
+
+
+async def test_a_warm_swap_compresses_nothing_on_the_request_path(
+    client: httpx.AsyncClient,
+    state: CatalogState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    replacement = snapshot_of(write_dump(tmp_path / "next.json", list(records().values())))
+    state.swap(replacement)
+    built: list[bytes] = []
+    original = Encoded.of
+    monkeypatch.setattr(
+        Encoded, "of", classmethod(lambda cls, body: built.append(body) or original(body))
+    )
+    for path in ("/api/v1/models?type=all", "/api/v1/models", "/api/v1/models/traits?type=tts"):
+        for key in ({}, {"Authorization": f"Bearer {STAFF_KEY}"}):
+            assert (await client.get(path, headers=key)).status_code == 200
+    assert built == []
+    state.swap(replacement, warm=False)
+    await client.get("/api/v1/models?type=all")
+    assert len(built) == 1

@@ -24,24 +24,31 @@ SwapListener = Callable[[CatalogSnapshot], None]
 class CatalogState:
     """Holds the live snapshot and hands out its views, rebuilt at lifecycle boundaries."""
 
-    def __init__(self, snapshot: CatalogSnapshot, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, snapshot: CatalogSnapshot, clock: Clock = system_clock, *, warm: bool = False
+    ) -> None:
+        """``warm=True`` builds the common views now (a serving process, before it listens);
+        the default builds each on first use (a state asked about one past instant)."""
         self.clock = clock
-        self._live = SnapshotLifecycles(snapshot)
-        self._views: ViewSet | None = None
+        #: The live snapshot (with its lifecycles) and its current views, replaced as one.
+        self._current: tuple[SnapshotLifecycles, ViewSet | None] = self._prepare(snapshot, warm)
         self._listeners: list[SwapListener] = []
 
     @property
     def snapshot(self) -> CatalogSnapshot:
-        return self._live.snapshot
+        return self._current[0].snapshot
 
     def now(self) -> datetime:
         return self.clock()
 
-    def swap(self, snapshot: CatalogSnapshot) -> CatalogSnapshot:
-        """Serve ``snapshot`` from now on (it must be validated); returns the one replaced."""
-        previous = self._live.snapshot
-        self._live = SnapshotLifecycles(snapshot)
-        self._views = None
+    def swap(self, snapshot: CatalogSnapshot, *, warm: bool = True) -> CatalogSnapshot:
+        """Serve ``snapshot`` from now on (it must be validated); returns the one replaced.
+
+        With ``warm`` the common views are serialized and compressed before the swap, in the
+        caller's thread, so requests never wait for them (compression releases the GIL).
+        """
+        previous = self._current[0].snapshot
+        self._current = self._prepare(snapshot, warm)
         for listener in tuple(self._listeners):
             listener(snapshot)
         return previous
@@ -53,9 +60,20 @@ class CatalogState:
     def views(self) -> ViewSet:
         """The views valid now; a new set once the clock passes a lifecycle boundary."""
         now = self.clock()
-        views = self._views
-        if views is not None and views.lifecycles is self._live and views.window.contains(now):
+        live, views = self._current
+        if views is not None and views.window.contains(now):
             return views
-        views = ViewSet(self._live, now)
-        self._views = views
+        views = ViewSet(live, now)
+        if self._current[0] is live:  # unless a swap came in meanwhile
+            self._current = (live, views)
         return views
+
+    def _prepare(
+        self, snapshot: CatalogSnapshot, warm: bool
+    ) -> tuple[SnapshotLifecycles, ViewSet | None]:
+        live = SnapshotLifecycles(snapshot)
+        if not warm:
+            return live, None
+        views = ViewSet(live, self.clock())
+        views.warm()
+        return live, views

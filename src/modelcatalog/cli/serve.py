@@ -70,7 +70,7 @@ def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> Ca
     if snapshot is None and settings.catalog is None:
         # No catalog file: serve the store (admin API, versions, replicas); see api/stored.py.
         return build_store_app(settings, clock, extension_routes)
-    state = CatalogState(snapshot or load_snapshot(settings.catalog), clock)
+    state = CatalogState(snapshot or load_snapshot(settings.catalog), clock, warm=True)
     return build_file_app(settings, state, extension_routes)
 
 
