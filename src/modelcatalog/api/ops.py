@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from bisect import bisect_left
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import orjson
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -24,7 +28,7 @@ from modelcatalog.api.listing import ListingRoutes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.store.follow import FollowerStatus
 
-__all__ = ["ObserveMiddleware", "Observer", "ops_routes", "route_label"]
+__all__ = ["ObserveMiddleware", "Observer", "RequestStats", "ops_routes", "route_label"]
 
 access_log = logging.getLogger("modelcatalog.access")
 
@@ -72,6 +76,58 @@ def route_label(path: str) -> str:
     return "other"
 
 
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+
+
+class RequestStats(Collector):
+    """Request counts by route and status and a latency histogram by route.
+
+    Requests are recorded into plain dicts and turned into Prometheus metrics only when
+    ``/metrics`` is scraped. prometheus_client's labelled ``Counter`` and ``Histogram`` take a
+    lock and look up a child on every call, which cost about a quarter of the 304 rate on the
+    read path; every request is recorded on the event loop's thread, so no lock is needed.
+    """
+
+    def __init__(self, buckets: tuple[float, ...] = _LATENCY_BUCKETS) -> None:
+        self.buckets = buckets
+        self.counts: dict[tuple[str, int], int] = {}
+        #: route -> per-bucket counts (the last one is +Inf), then the sum of durations.
+        self.latency: dict[str, list[float]] = {}
+
+    def record(self, route: str, status: int, elapsed: float) -> None:
+        key = (route, status)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        histogram = self.latency.get(route)
+        if histogram is None:
+            histogram = self.latency[route] = [0.0] * (len(self.buckets) + 2)
+        histogram[bisect_left(self.buckets, elapsed)] += 1
+        histogram[-1] += elapsed
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "modelcatalog_requests",
+            "HTTP requests by route and status.",
+            labels=["route", "status"],
+        )
+        for (route, status), count in sorted(self.counts.items()):
+            requests.add_metric([route, str(status)], count)
+        yield requests
+        latency = HistogramMetricFamily(
+            "modelcatalog_request_duration_seconds", "Time to answer a request.", labels=["route"]
+        )
+        for route, histogram in sorted(self.latency.items()):
+            latency.add_metric([route], self._cumulative(histogram), sum_value=histogram[-1])
+        yield latency
+
+    def _cumulative(self, histogram: list[float]) -> list[tuple[str, float]]:
+        bounds = [*(floatToGoString(b) for b in self.buckets), "+Inf"]
+        running, buckets = 0.0, []
+        for bound, count in zip(bounds, histogram[:-1], strict=True):
+            running += count
+            buckets.append((bound, running))
+        return buckets
+
+
 class Observer:
     """Request metrics, catalog metrics and the access log of one app."""
 
@@ -82,19 +138,8 @@ class Observer:
         self.status = status
         self.log_requests = log_requests
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "modelcatalog_requests",
-            "HTTP requests by route and status.",
-            ["route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "modelcatalog_request_duration_seconds",
-            "Time to answer a request.",
-            ["route"],
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=self.registry,
-        )
+        self.stats = RequestStats()
+        self.registry.register(self.stats)
         self._catalog_gauges()
         if log_requests:
             _json_lines(access_log)
@@ -148,8 +193,7 @@ class Observer:
             await handler(capture)
         finally:
             elapsed = time.perf_counter() - started
-            self.requests.labels(label, str(status)).inc()
-            self.latency.labels(label).observe(elapsed)
+            self.stats.record(label, status, elapsed)
             if self.log_requests:
                 self._log(scope, label, status, elapsed)
 
