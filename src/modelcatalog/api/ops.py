@@ -18,7 +18,6 @@ from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
-from prometheus_client.utils import floatToGoString
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -120,7 +119,7 @@ class RequestStats(Collector):
         yield latency
 
     def _cumulative(self, histogram: list[float]) -> list[tuple[str, float]]:
-        bounds = [*(floatToGoString(b) for b in self.buckets), "+Inf"]
+        bounds = [*(str(float(b)) for b in self.buckets), "+Inf"]  # "1.0", as Prometheus writes it
         running, buckets = 0.0, []
         for bound, count in zip(bounds, histogram[:-1], strict=True):
             running += count
