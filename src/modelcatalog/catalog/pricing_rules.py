@@ -9,10 +9,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from modelcatalog.catalog.record_rules import PRICING, dig, is_number, listed
 from modelcatalog.catalog.rules import Problem, record_rule
+from modelcatalog.pricing.money import MAX_PRICE_DIGITS
+from modelcatalog.pricing.usage import significant_digits
 from modelcatalog.spec.base import SpecModel
 from modelcatalog.spec.pricing import (
     DurationTier,
@@ -150,6 +153,24 @@ def _price_range(record: Record) -> Iterator[Problem]:
             yield Problem(path, f"{price} is not a finite price")
         elif price < 0:
             yield Problem(path, f"{price} is negative; a price is 0 or more")
+
+
+@record_rule("price-precision")
+def _price_precision(record: Record) -> Iterator[Problem]:
+    """Every price has at most 15 significant digits, so quotes can use it exactly.
+
+    A longer one (``0.0023000000000000004``, seen on the live API) is the residue of binary
+    arithmetic upstream; which decimal was meant cannot be known, so quotes refuse it.
+    """
+    for path, price in _price_values(dig(record, "model_spec", "pricing"), PRICING):
+        if isinstance(price, float) and math.isfinite(price):
+            digits = significant_digits(Decimal(repr(price)))
+            if digits > MAX_PRICE_DIGITS:
+                yield Problem(
+                    path,
+                    f"{price!r} has {digits} significant digits; quotes use at most "
+                    f"{MAX_PRICE_DIGITS} (write the price meant, e.g. {price:.12g})",
+                )
 
 
 @record_rule("extended-pricing", types=_LLM_PRICED)
