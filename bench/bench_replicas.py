@@ -90,7 +90,7 @@ def reload_under_load(url: str, seconds: int, logs: Path) -> None:
             nonlocal commits
             with Store.open(database_url=url) as store:
                 while not stop.wait(1.0):
-                    price = 0.1 + commits / 100
+                    price = (10 + commits) / 100  # 0.11, 0.12, ...: a clean decimal price
                     store.commit(
                         lambda d, p=price: d.with_model(text_model("reload", usd_in=p)),
                         author="bench",
