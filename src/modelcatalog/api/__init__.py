@@ -6,6 +6,7 @@ Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live
 
 - ``app``      :func:`create_app` and the dispatcher (raw read path first, Starlette behind)
 - ``listing``  the four hot read routes as a raw ASGI handler
+- ``direct``   uvicorn's HTTP protocol answering those reads from the parser, no ASGI round trip
 - ``state``    :class:`CatalogState`, the atomic swap point for new snapshots
 - ``errors``   ``error_body()`` and the one exception -> HTTP status table
 - ``http``     content negotiation, ETags, precomputed header lists

@@ -8,6 +8,7 @@ events) goes to a Starlette app whose errors are rendered by :mod:`modelcatalog.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib.resources import files
@@ -22,7 +23,8 @@ from starlette.types import Message, Receive, Scope, Send
 from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
-from modelcatalog.api.listing import MODEL, MODELS_PATH, ListingRoutes
+from modelcatalog.api.http import Headers
+from modelcatalog.api.listing import MODEL, MODELS_PATH, Answer, ListingRoutes, read_headers
 from modelcatalog.api.state import CatalogState
 from modelcatalog.errors import MethodNotAllowed, ModelCatalogError, ModelNotFound, RouteNotFound
 from modelcatalog.settings import Settings
@@ -43,6 +45,10 @@ class CatalogApp:
         self.framework = framework
         self.cors = CorsPolicy(settings.cors_origins)
         self.reads = ListingRoutes(state, KeyRing(settings.keys), self.cors, settings.cache_max_age)
+        #: Whether :mod:`modelcatalog.api.direct` may answer reads from the HTTP parser.
+        self.direct_reads = True
+        #: Called with (route, status, seconds) for each read answered that way (metrics).
+        self.on_direct_answer: Callable[[str, int, float], None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -57,6 +63,29 @@ class CatalogApp:
             await self.framework(scope, receive, self._with_cors(scope, send))
             return
         await self.framework(scope, receive, send)
+
+    def answer_directly(
+        self, raw_path: bytes, query: bytes, headers: Headers, *, head: bool
+    ) -> Answer | None:
+        """The answer to a ``GET``/``HEAD`` that is a prepared read, else ``None``.
+
+        ``None`` sends the request down the ASGI path: not a read route, a slashed id (it may
+        be a sub-route such as ``/history``), a ``?at=`` read, a percent-encoded path, or an
+        error, which the ASGI path renders through the one error table.
+        """
+        if not self.direct_reads or b"%" in raw_path or b"at=" in query:
+            return None
+        matched = ListingRoutes.match(raw_path.decode("latin-1"))
+        if matched is None or "/" in matched[1]:
+            return None
+        started = time.perf_counter()
+        try:
+            answer = self.reads.respond(read_headers(headers), *matched, query, head=head)
+        except Exception:
+            return None
+        if self.on_direct_answer is not None:
+            self.on_direct_answer(matched[0], answer[0], time.perf_counter() - started)
+        return answer
 
     def _is_read(self, route: str, model_id: str) -> bool:
         # A slash may end a model id or start a sub-route (``{id}/history``): ids the catalog

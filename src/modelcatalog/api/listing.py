@@ -12,6 +12,7 @@ and the view set changes only when the snapshot is swapped or a lifecycle bounda
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 from starlette.types import Scope, Send
@@ -23,9 +24,15 @@ from modelcatalog.api.http import JSON, Headers, Prepared, etag_matches, header_
 from modelcatalog.api.state import CatalogState
 from modelcatalog.catalog.views import Audience, ViewSet, listing_type, map_type
 
-__all__ = ["MODEL", "MODELS_PATH", "ListingRoutes"]
+__all__ = ["MODEL", "MODELS_PATH", "Answer", "ListingRoutes", "ReadHeaders", "read_headers"]
+
+#: The request headers a read depends on: accept-encoding, if-none-match, authorization, origin.
+ReadHeaders = tuple[bytes | None, bytes | None, bytes | None, bytes | None]
+#: A response: status, headers, body.
+Answer = tuple[int, Headers, bytes]
 
 MODELS_PATH = "/api/v1/models"
+_PREPARED_LIMIT = 4096
 _MODEL_PREFIX = MODELS_PATH + "/"
 LISTING, TRAITS, ALIASES, MODEL = "listing", "traits", "aliases", "model"
 _FIXED = {
@@ -50,7 +57,7 @@ class ListingRoutes:
             True: f"public, max-age={cache_max_age}".encode(),
             False: f"private, max-age={cache_max_age}".encode(),
         }
-        self._prepared: dict[tuple[str, Audience, str | None], Prepared] = {}
+        self._prepared: dict[tuple[str, Audience, str | bytes], Prepared] = {}
         self._prepared_for: ViewSet | None = None
 
     @staticmethod
@@ -65,54 +72,50 @@ class ListingRoutes:
         return None
 
     async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
-        accept = inm = auth = origin = None
-        for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                accept = value
-            elif name == b"if-none-match":
-                inm = value
-            elif name == b"authorization":
-                auth = value
-            elif name == b"origin":
-                origin = value
-        audience = self._keys.audience(auth)
-        cors = self._cors.for_origin(origin)
+        request = read_headers(scope["headers"])
+        head = scope["method"] == "HEAD"
         try:
-            prepared = self._prepare(route, audience, scope["query_string"], model_id)
+            status, headers, body = self.respond(
+                request, route, model_id, scope["query_string"], head=head
+            )
         except Exception as exc:
-            await self._send_error(send, exc, cors, head=scope["method"] == "HEAD")
+            await self._send_error(send, exc, self._cors.for_origin(request[3]), head=head)
             return
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def respond(
+        self, request: ReadHeaders, route: str, model_id: str, query: bytes, *, head: bool
+    ) -> Answer:
+        """Status, headers and body of one read; raises the domain error of a failed one.
+
+        Synchronous and free of ASGI so that :mod:`modelcatalog.api.direct` can answer from
+        the HTTP parser with the very same bytes.
+        """
+        accept, inm, auth, origin = request
+        cors = self._cors.for_origin(origin)
+        prepared = self._prepare(route, self._keys.audience(auth), query, model_id)
         variant = prepared.pick(accept)
         if inm is not None and etag_matches(inm, variant.etag):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": variant.not_modified + cors if cors else variant.not_modified,
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": variant.headers + cors if cors else variant.headers,
-            }
-        )
-        body = b"" if scope["method"] == "HEAD" else variant.body
-        await send({"type": "http.response.body", "body": body})
+            return 304, variant.not_modified + cors if cors else variant.not_modified, b""
+        headers = variant.headers + cors if cors else variant.headers
+        return 200, headers, b"" if head else variant.body
 
     def _prepare(self, route: str, audience: Audience, query: bytes, model_id: str) -> Prepared:
         views = self.state.views()
         if views is not self._prepared_for:
             self._prepared = {}
             self._prepared_for = views
-        selector = model_id if route == MODEL else _type_param(query)
-        key = (route, audience, selector)
+        # Keyed by the raw query, so a repeated request skips query parsing; bounded, since
+        # every distinct query string a client sends would otherwise add an entry.
+        key = (route, audience, model_id if route == MODEL else query)
         found = self._prepared.get(key)
         if found is None:
-            found = self._prepared[key] = self._build(views, route, audience, selector)
+            selector = model_id if route == MODEL else _type_param(query)
+            prepared = self._build(views, route, audience, selector)
+            if len(self._prepared) >= _PREPARED_LIMIT:
+                self._prepared.clear()
+            found = self._prepared[key] = prepared
         return found
 
     def _build(
@@ -163,6 +166,21 @@ class ListingRoutes:
         ]
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else error.body})
+
+
+def read_headers(headers: Iterable[tuple[bytes, bytes]]) -> ReadHeaders:
+    """``(accept-encoding, if-none-match, authorization, origin)`` of a request's headers."""
+    accept = inm = auth = origin = None
+    for name, value in headers:
+        if name == b"accept-encoding":
+            accept = value
+        elif name == b"if-none-match":
+            inm = value
+        elif name == b"authorization":
+            auth = value
+        elif name == b"origin":
+            origin = value
+    return accept, inm, auth, origin
 
 
 def _type_param(query: bytes) -> str | None:

@@ -209,6 +209,10 @@ class Observer:
         }
         access_log.info(orjson.dumps(line).decode())
 
+    def record_read(self, route: str, status: int, elapsed: float) -> None:
+        """Count a read of ``route`` (a ListingRoutes route name) answered outside ``observe``."""
+        self.stats.record(_READ_LABELS[route], status, elapsed)
+
     def wrap_reads(self, reads: Any) -> Any:
         """Observe the raw read path without changing what it does."""
 

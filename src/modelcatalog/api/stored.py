@@ -195,6 +195,10 @@ def _instrument(
     settings = app.settings
     app.reads = ServiceReads(app.state, keys, app.cors, settings.cache_max_age, observer, store)
     app.framework.state.audiences = keys  # framework routes (quotes) resolve callers alike
+    # Reads answered from the HTTP parser are counted too; with the access log on, every
+    # request takes the ASGI path so that each gets its log line.
+    app.on_direct_answer = observer.record_read
+    app.direct_reads = not settings.access_log
     app.framework.add_middleware(ObserveMiddleware, observer=observer)
     return app
 

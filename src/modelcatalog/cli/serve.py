@@ -22,6 +22,7 @@ from rich.console import Console
 from starlette.routing import BaseRoute
 
 from modelcatalog.api import CatalogApp, CatalogState
+from modelcatalog.api.direct import DirectReadProtocol
 from modelcatalog.api.quote import quote_routes
 from modelcatalog.api.stored import build_file_app, build_store_app, open_service_store
 from modelcatalog.bundled import BUNDLED_CATALOG
@@ -135,7 +136,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=DirectReadProtocol,
         lifespan="on",
         access_log=False,  # the service writes its own JSON line per request (api/ops.py)
         log_level=settings.log_level,
