@@ -22,7 +22,7 @@ import asyncio
 from typing import Any
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, _get_status_line
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from modelcatalog.api.app import CatalogApp
 from modelcatalog.api.http import Headers
@@ -100,9 +100,9 @@ def _response(
     status: int, defaults: Headers, headers: Headers, body: bytes, keep_alive: bool
 ) -> tuple[bytes, bytes]:
     """The head and the body, kept apart so a large body is written without being copied."""
-    parts = [_get_status_line(status)]
-    for name, value in (*defaults, *headers):
-        parts += (name, b": ", value, b"\r\n")
+    parts = [STATUS_LINE[status]]
+    parts += [b"%s: %s\r\n" % header for header in defaults]  # the date, once a second
+    parts.append(_header_block(headers))
     if not keep_alive:
         parts.append(b"connection: close\r\n")
     parts.append(b"\r\n")
@@ -110,6 +110,22 @@ def _response(
         return b"".join((*parts, body)), b""
     return b"".join(parts), body
 
+
+def _header_block(headers: Headers) -> bytes:
+    # A prepared view hands out the same header list on every request, so its encoding is
+    # kept; the list itself is held too, so that its id cannot be reused by another list.
+    cached = _header_blocks.get(id(headers))
+    if cached is not None and cached[0] is headers:
+        return cached[1]
+    block = b"".join([b"%s: %s\r\n" % header for header in headers])
+    if len(_header_blocks) >= _HEADER_BLOCKS_LIMIT:
+        _header_blocks.clear()
+    _header_blocks[id(headers)] = (headers, block)
+    return block
+
+
+_header_blocks: dict[int, tuple[Headers, bytes]] = {}
+_HEADER_BLOCKS_LIMIT = 4096
 
 #: Bodies smaller than this go out joined with the head, in one buffer.
 _JOIN_BELOW = 16384
