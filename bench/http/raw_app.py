@@ -10,8 +10,8 @@ server options as ``modelcatalog serve``, to show what the instrumentation costs
 from __future__ import annotations
 
 from modelcatalog.api import CatalogApp, CatalogState, create_app
+from modelcatalog.api.service import load_snapshot
 from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
-from modelcatalog.cli.serve import load_snapshot
 from modelcatalog.settings import Settings
 
 

@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 
 from modelcatalog.api import CatalogApp
+from modelcatalog.api.service import build_app
 from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.cli.serve import build_app
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from modelcatalog.store.edits import patch_model

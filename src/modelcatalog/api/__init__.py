@@ -25,7 +25,7 @@ How to add a route (admin, quotes, readiness, metrics):
    "/api/v1/models/{model_id}/quote", quote, methods=["POST"]), Mount("/admin/v1", admin)])``,
    and ``lifespan=`` for start-up and shut-down work (a store connection, a notification
    listener that calls ``state.swap(new_snapshot)``). ``modelcatalog serve`` builds its
-   list in ``cli/serve.py``'s ``extension_routes()``.
+   list in ``api/service.py``'s ``extension_routes()``.
 4. ``GET``/``HEAD`` on ``/api/v1/models`` and on every path under ``/api/v1/models/`` never
    reach Starlette: the rest of the path is a model id, and ids may hold slashes. New routes
    under ``/api/v1/models/`` must use another method (``POST .../{model_id:path}/quote``).

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import httpx
 import orjson
 import typer
 from rich.console import Console
@@ -133,6 +132,8 @@ def _load(paths: list[Path]) -> CatalogSnapshot:
 
 
 def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any]:
+    import httpx  # only --url needs an HTTP client; keep it out of every other command's start
+
     endpoint = f"{url.rstrip('/')}/api/v1/models/{model}/quote"
     try:
         response = httpx.post(

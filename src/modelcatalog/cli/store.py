@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -29,10 +29,9 @@ from modelcatalog.errors import (
     SourceError,
     StoreUnavailable,
 )
-from modelcatalog.store import Store, schema
-from modelcatalog.store import keys as store_keys
-from modelcatalog.store.document import export_directory, export_dump
-from modelcatalog.store.engine import create_store_engine, resolve_url
+
+if TYPE_CHECKING:
+    from modelcatalog.store import Store
 
 __all__ = ["DataDir", "Database", "open_store"]
 
@@ -74,6 +73,9 @@ def _fail(message: str, code: int) -> typer.Exit:
 @contextmanager
 def open_store(data_dir: Path | None, database: str | None) -> Iterator[Store]:
     """Open the store for a command, turning store errors into messages and exit codes."""
+    # The store (SQLAlchemy, drivers) loads only for the commands that open one.
+    from modelcatalog.store import Store
+
     try:
         with Store.open(data_dir, database, application_name="modelcatalog-cli") as store:
             yield store
@@ -145,6 +147,8 @@ def export(
     as_json: AsJson = False,
 ) -> None:
     """Write a stored version as a catalog directory or a Venice dump (backups, review)."""
+    from modelcatalog.store.document import export_directory, export_dump
+
     if format_ not in {"dir", "dump"}:
         raise _fail(f"--format is dir or dump, not {format_!r}", 2)
     with open_store(data_dir, database) as store:
@@ -229,6 +233,9 @@ def db_upgrade(
     data_dir: DataDir = None, database: Database = None, as_json: AsJson = False
 ) -> None:
     """Create the store or bring its schema up to this release."""
+    from modelcatalog.store import Store, schema
+    from modelcatalog.store.engine import create_store_engine, resolve_url
+
     engine = create_store_engine(
         resolve_url(data_dir, database), application_name="modelcatalog-cli"
     )
@@ -258,6 +265,8 @@ def keys_create(
     as_json: AsJson = False,
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
+    from modelcatalog.store import keys as store_keys
+
     with open_store(data_dir, database) as store:
         key, token = store_keys.create_key(store, name, beta=beta, staff=staff, admin=admin)
     if as_json:
@@ -270,6 +279,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(data_dir: DataDir = None, database: Database = None, as_json: AsJson = False) -> None:
     """List keys (names and grants, never the keys)."""
+    from modelcatalog.store import keys as store_keys
+
     with open_store(data_dir, database) as store:
         found = store_keys.list_keys(store)
     if as_json:
@@ -293,6 +304,8 @@ def keys_revoke(
     as_json: AsJson = False,
 ) -> None:
     """Revoke a key at once on every replica."""
+    from modelcatalog.store import keys as store_keys
+
     with open_store(data_dir, database) as store:
         key = store_keys.revoke_key(store, name)
     if as_json:
