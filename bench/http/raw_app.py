@@ -1,7 +1,7 @@
-"""The read path without the operator instrumentation (metrics, access log) that ``serve`` adds.
+"""The ASGI read path alone: no direct reads, no operator instrumentation (metrics, access log).
 
-``bench_http.py --variant raw`` serves this under uvicorn (uvloop + httptools), with the same
-server options as ``modelcatalog serve``, to show what the instrumentation costs.
+``bench_http.py --variant raw`` serves this under uvicorn's own httptools protocol, to show
+what ``modelcatalog serve`` adds or saves on top of the plain ASGI path.
 
     MODELCATALOG_CATALOG=dump.json MODELCATALOG_NOW=2026-12-01 \
         uvicorn --factory bench.http.raw_app:app --loop uvloop --http httptools
