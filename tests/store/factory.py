@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-_TEXT_CAPABILITIES = [
-    "optimizedForCode",
-    "supportsFunctionCalling",
-    "supportsAudioInput",
-    "supportsReasoning",
-    "supportsReasoningEffort",
-    "supportsResponseSchema",
-    "supportsMultipleImages",
-    "supportsVision",
-    "supportsVideoInput",
-    "supportsWebSearch",
-    "supportsLogProbs",
-    "supportsTeeAttestation",
-    "supportsE2EE",
-    "supportsXSearch",
-]
+from modelcatalog.spec.capabilities import TextCapabilities
+
+# Every required flag off; quantization is the one required capability that is not a flag.
+_TEXT_CAPABILITIES = [name for name in TextCapabilities.REQUIRED if name != "quantization"]
 
 
 def text_model(model_id: str, *, usd_in: float = 0.5, usd_out: float = 1.5) -> dict[str, Any]:
