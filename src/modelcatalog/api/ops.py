@@ -27,11 +27,19 @@ from modelcatalog.api.listing import ListingRoutes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.store.follow import FollowerStatus
 
-__all__ = ["ObserveMiddleware", "Observer", "RequestStats", "ops_routes", "route_label"]
+__all__ = [
+    "READ_LABELS",
+    "ObserveMiddleware",
+    "Observer",
+    "RequestStats",
+    "ops_routes",
+    "route_label",
+]
 
 access_log = logging.getLogger("modelcatalog.access")
 
-_READ_LABELS = {
+#: Metrics label of each raw read route (ListingRoutes route names).
+READ_LABELS = {
     "listing": "/api/v1/models",
     "traits": "/api/v1/models/traits",
     "aliases": "/api/v1/models/compatibility_mapping",
@@ -62,7 +70,7 @@ def route_label(path: str) -> str:
     """A bounded label for ``path``: its route template, or ``other``."""
     matched = ListingRoutes.match(path)
     if matched is not None:
-        return _READ_LABELS[matched[0]]
+        return READ_LABELS[matched[0]]
     if path in _EXACT:
         return path
     for prefix, template in _TEMPLATES:
@@ -144,37 +152,29 @@ class Observer:
             _json_lines(access_log)
 
     def _catalog_gauges(self) -> None:
+        gauges: list[tuple[str, str, Callable[[], float]]] = [
+            (
+                "modelcatalog_catalog_version",
+                "Catalog version being served.",
+                lambda: _numeric(self.state.snapshot.version),
+            )
+        ]
         status = self.status
-        Gauge(
-            "modelcatalog_catalog_version", "Catalog version being served.", registry=self.registry
-        ).set_function(lambda: _numeric(self.state.snapshot.version))
-        if status is None:
-            return
-        Gauge(
-            "modelcatalog_store_head_version",
-            "Newest version in the store.",
-            registry=self.registry,
-        ).set_function(lambda: status.head_version)
-        Gauge(
-            "modelcatalog_reloads_total",
-            "Catalog versions loaded and swapped in.",
-            registry=self.registry,
-        ).set_function(lambda: status.reloads)
-        Gauge(
-            "modelcatalog_reload_failures_total",
-            "Versions that could not be loaded.",
-            registry=self.registry,
-        ).set_function(lambda: status.reload_failures)
-        Gauge(
-            "modelcatalog_seconds_since_last_reload",
-            "Age of the catalog being served.",
-            registry=self.registry,
-        ).set_function(lambda: time.time() - status.last_reload_at)
-        Gauge(
-            "modelcatalog_store_reachable",
-            "1 when the store answered the last check.",
-            registry=self.registry,
-        ).set_function(lambda: float(status.store_reachable))
+        if status is not None:
+            gauges += [
+                ("modelcatalog_store_head_version", "Newest version in the store.",
+                 lambda: status.head_version),
+                ("modelcatalog_reloads_total", "Catalog versions loaded and swapped in.",
+                 lambda: status.reloads),
+                ("modelcatalog_reload_failures_total", "Versions that could not be loaded.",
+                 lambda: status.reload_failures),
+                ("modelcatalog_seconds_since_last_reload", "Age of the catalog being served.",
+                 lambda: time.time() - status.last_reload_at),
+                ("modelcatalog_store_reachable", "1 when the store answered the last check.",
+                 lambda: float(status.store_reachable)),
+            ]  # fmt: skip
+        for name, description, read in gauges:
+            Gauge(name, description, registry=self.registry).set_function(read)
 
     async def observe(
         self, scope: Scope, send: Send, label: str, handler: Callable[[Send], Awaitable[None]]
@@ -211,24 +211,14 @@ class Observer:
 
     def record_read(self, route: str, status: int, elapsed: float) -> None:
         """Count a read of ``route`` (a ListingRoutes route name) answered outside ``observe``."""
-        self.stats.record(_READ_LABELS[route], status, elapsed)
-
-    def wrap_reads(self, reads: Any) -> Any:
-        """Observe the raw read path without changing what it does."""
-
-        async def observed(scope: Scope, send: Send, route: str, model_id: str) -> None:
-            await self.observe(
-                scope, send, _READ_LABELS[route], lambda s: reads(scope, s, route, model_id)
-            )
-
-        return observed
+        self.stats.record(READ_LABELS[route], status, elapsed)
 
     def metrics_body(self) -> bytes:
         return generate_latest(self.registry)
 
 
 class ObserveMiddleware:
-    """Starlette-side counterpart of :meth:`Observer.wrap_reads`."""
+    """Observes requests that reach Starlette; the raw read path observes its own."""
 
     def __init__(self, app: ASGIApp, observer: Observer) -> None:
         self.app = app

@@ -32,7 +32,7 @@ from modelcatalog.api.app import CatalogApp, create_app
 from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.listing import MODEL, ListingRoutes
-from modelcatalog.api.ops import ObserveMiddleware, Observer, ops_routes
+from modelcatalog.api.ops import READ_LABELS, ObserveMiddleware, Observer, ops_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.lifecycle import Clock, as_utc, frozen_clock
@@ -92,7 +92,9 @@ class ServiceReads(ListingRoutes):
 
     async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
         label = (
-            "/api/v1/models/{id}/history" if self._is_history(route, model_id) else _label(route)
+            "/api/v1/models/{id}/history"
+            if self._is_history(route, model_id)
+            else READ_LABELS[route]
         )
         await self._observer.observe(
             scope, send, label, lambda s: self._answer(scope, s, route, model_id)
@@ -169,12 +171,6 @@ def history_route(store: Store) -> Route:
         return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
 
     return Route("/api/v1/models/{model_id:path}/history", history, methods=["GET", "HEAD"])
-
-
-def _label(route: str) -> str:
-    from modelcatalog.api.ops import _READ_LABELS
-
-    return _READ_LABELS[route]
 
 
 def _at_param(query: bytes) -> datetime | None:
