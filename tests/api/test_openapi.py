@@ -21,10 +21,9 @@ from modelcatalog.api.quote import quote_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.settings import Settings
 from tests.api.catalogs import DEPRECATED, snapshot_of, write_catalog
-from tests.conftest import SHARED, SPEC
+from tests.conftest import PATHS_SPEC, SPEC
 
 ROUTE_NAMES = ("traits", "compatibility_mapping")
-PATHS_SPEC = SHARED / "spec" / "venice-models-paths.openapi.yaml"
 PACKAGED = yaml.safe_load(files("modelcatalog.api").joinpath("openapi.yaml").read_text())
 
 
