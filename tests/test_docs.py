@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cogapp import Cog
@@ -51,6 +52,26 @@ def test_generated_pages_have_generated_content() -> None:
     assert "## `modelcatalog validate`" in cli and "--strict" in cli
     rules = (DOCS / "catalog-format.md").read_text()
     assert "| `replacement-cycle` | catalog |" in rules
+
+
+def _command_paths(command: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    # Typer's groups are not click.Group subclasses: a group is a command with subcommands.
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        if not sub.hidden:
+            yield (*prefix, name)
+            yield from _command_paths(sub, (*prefix, name))
+
+
+def test_cli_page_has_a_section_per_command() -> None:
+    from typer.main import get_command
+
+    from modelcatalog.cli import app
+
+    paths = list(_command_paths(get_command(app)))
+    assert ("keys", "create") in paths and ("db", "upgrade") in paths
+    cli = (DOCS / "cli.md").read_text()
+    missing = [p for p in paths if f"## `{' '.join(('modelcatalog', *p))}`" not in cli]
+    assert missing == [], f"docs/cli.md has no section for: {missing}"
 
 
 def _settings_classes() -> list[type[BaseSettings]]:
