@@ -112,8 +112,8 @@ def test_bundled_catalog_is_the_default() -> None:
     assert json.loads(result.stdout)["usd"] == "0.07"
 
 
-def test_unreachable_service_exits_2() -> None:
+def test_unreachable_service_exits_3() -> None:
     result = runner.invoke(
         app, ["quote", "text", "--input-tokens", "1", "--url", "http://127.0.0.1:9"]
     )
-    assert result.exit_code == 2 and "cannot reach" in result.stderr
+    assert result.exit_code == 3 and "cannot reach" in result.stderr

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from modelcatalog.bundled import BUNDLED_CATALOG
@@ -19,11 +18,15 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import read_source
 from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.cli import app
-from modelcatalog.errors import CatalogInvalid, InvalidUsage, QuoteError, SourceError
+from modelcatalog.errors import (
+    CatalogInvalid,
+    InvalidUsage,
+    NotFound,
+    QuoteError,
+    ServiceRefused,
+    ServiceUnavailable,
+)
 from modelcatalog.pricing import Usage, parse_at, parse_usage, quote
-
-#: Exit codes shared by every command (see cli/__init__).
-REFUSED, UNUSABLE = 1, 2
 
 
 def _option(help_text: str) -> Any:
@@ -54,11 +57,7 @@ def quote_command(
     url: Annotated[str | None, _option("Base URL of a running modelcatalog service.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON.")] = False,
 ) -> None:
-    """Quote the exact cost of a request in USD and DIEM, with its line items.
-
-    Exit 0 with the quote, 1 when the model is unknown or the request cannot be priced,
-    2 when an argument is wrong or the catalog or service cannot be reached.
-    """
+    """Quote the exact cost of a request in USD and DIEM, with its line items."""
     quantities = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
@@ -71,14 +70,11 @@ def quote_command(
         "generations": generations,
     }
     choices = {"resolution": resolution, "quality": quality, "upscale": upscale}
-    try:
-        usage = _usage(quantities, choices)
-        instant = None if at is None else parse_at(at)
-    except InvalidUsage as exc:
-        _fail(UNUSABLE, _flag_message(exc))
+    usage = _usage(quantities, choices)
+    instant = None if at is None else parse_at(at)
     if url is not None:
         if catalog:
-            _fail(UNUSABLE, "give either --catalog or --url, not both")
+            raise typer.BadParameter("give either --catalog or --url, not both", param_hint="--url")
         body = _remote(url, model, usage, at)
     else:
         body = _local(catalog or [BUNDLED_CATALOG], model, usage, instant)
@@ -100,35 +96,28 @@ def _usage(quantities: dict[str, str | None], choices: dict[str, str | None]) ->
     return parse_usage(data)
 
 
-def _flag_message(exc: InvalidUsage) -> str:
-    if exc.field is None:
-        return str(exc)
-    flag = "--" + exc.field.replace("_", "-")
-    return f"{flag}: {str(exc).removeprefix(exc.field + ' ')}"
-
-
 def _local(paths: list[Path], model: str, usage: Usage, instant: datetime | None) -> dict[str, Any]:
     snapshot = _load(paths)
     entry = snapshot.by_id.get(model)
     if entry is None:
-        _fail(REFUSED, f"unknown model {model!r} in {', '.join(map(str, paths))}")
+        raise NotFound(f"unknown model {model!r} in {', '.join(map(str, paths))}")
     try:
         result = quote(entry.record, usage, instant)
     except QuoteError as exc:
-        _fail(REFUSED, f"{model}: {exc}")
+        exc.add_note(model)
+        raise
     return result.to_json(snapshot.version)
 
 
 def _load(paths: list[Path]) -> CatalogSnapshot:
+    source = read_source(paths[0])
+    for path in paths[1:]:
+        source.extend(read_source(path))
     try:
-        source = read_source(paths[0])
-        for path in paths[1:]:
-            source.extend(read_source(path))
         return CatalogSnapshot.from_checked(check_catalog(source, Mode.COMPATIBLE))
-    except SourceError as exc:
-        _fail(UNUSABLE, str(exc))
     except CatalogInvalid as exc:
-        _fail(REFUSED, f"the catalog is invalid: {exc} (run modelcatalog validate)")
+        exc.add_note("the catalog is invalid (run modelcatalog validate)")
+        raise
 
 
 def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any]:
@@ -144,16 +133,20 @@ def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any
             timeout=30,
         )
     except httpx.HTTPError as exc:
-        _fail(UNUSABLE, f"cannot reach {endpoint}: {exc}")
+        raise ServiceUnavailable(f"cannot reach {endpoint}: {exc}") from exc
     try:
         body: Any = response.json()
     except ValueError:
-        _fail(UNUSABLE, f"{endpoint} answered {response.status_code} without a JSON body")
+        raise ServiceUnavailable(
+            f"{endpoint} answered {response.status_code} without a JSON body"
+        ) from None
     if response.is_success and isinstance(body, dict):
         return body
     message = body.get("error") if isinstance(body, dict) else None
-    code = REFUSED if response.status_code in (404, 410, 422) else UNUSABLE
-    _fail(code, f"{endpoint}: {response.status_code} {message or response.reason_phrase}")
+    shown = f"{endpoint}: {response.status_code} {message or response.reason_phrase}"
+    if response.status_code < 500:
+        raise ServiceRefused(shown, response.status_code)
+    raise ServiceUnavailable(shown)
 
 
 def _print_table(body: dict[str, Any]) -> None:
@@ -181,10 +174,3 @@ def _at_note(at: dict[str, Any]) -> str:
             f"{at['requested']}: this catalog keeps no history (use --url with a store)."
         )
     return f"Prices of the current catalog (version {version})."
-
-
-def _fail(code: int, message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(
-        f"[red]error:[/red] {escape(message)}", soft_wrap=True
-    )
-    raise typer.Exit(code)
