@@ -17,7 +17,6 @@ import socket
 from pathlib import Path
 
 import uvicorn
-from sqlalchemy.engine import make_url
 from starlette.routing import BaseRoute
 from uvicorn.supervisors import Multiprocess
 
@@ -35,7 +34,7 @@ from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.errors import CannotListen, ServiceUnavailable
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
-from modelcatalog.store.engine import resolve_url
+from modelcatalog.store.engine import resolve_url, shown_url
 
 __all__ = [
     "build_app",
@@ -152,7 +151,7 @@ def serving_line(settings: Settings, served: CatalogSnapshot | None) -> str:
     if settings.catalog is not None:
         source = f"file {settings.catalog}"
     else:
-        source = f"store {_shown_url(resolve_url(settings.data_dir, settings.database_url))}"
+        source = f"store {shown_url(resolve_url(settings.data_dir, settings.database_url))}"
     if served is not None:
         version, models = served.version, len(served.models)
     else:
@@ -168,13 +167,6 @@ def serving_line(settings: Settings, served: CatalogSnapshot | None) -> str:
         f"serving {source}: catalog version {version}, {models} models, "
         f"on http://{host}:{settings.port} with {workers}"
     )
-
-
-def _shown_url(url: str) -> str:
-    """A database URL as it may appear in a log: without its password."""
-    parsed = make_url(url)
-    # The driver is an implementation detail; show the URL as the operator wrote it.
-    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
 
 def _listen(host: str, port: int) -> socket.socket:
