@@ -235,10 +235,16 @@ def _decoded(value: Any, name: str) -> Any:
 
 
 def _read_keys_file(path: Path) -> AudienceKeys:
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        document = yaml.safe_load(path.read_bytes())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"audience keys file {path}: {exc}") from exc
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"audience keys file {path}: cannot read: {exc.strerror}") from exc
+    try:
+        document = orjson.loads(content) if kind == "JSON" else yaml.safe_load(content)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ValueError(f"audience keys file {path}: invalid {kind}: {reason}") from exc
     return _audience_keys(document or {}, where=str(path))
 
 
@@ -281,13 +287,15 @@ _FLAGS = {"database_url": "--database", "settings_file": "--settings"}
 
 def _problem(error: Any, given: Mapping[str, Any]) -> str:
     """One refused value in the project's words: setting, origin, value, what is accepted."""
-    name = str(error["loc"][0]) if error["loc"] else "settings"
+    cause = error.get("ctx", {}).get("error")
+    if not error["loc"]:  # a check across settings (the keys file): its message says it all
+        return str(cause or error["msg"])
+    name = str(error["loc"][0])
     if error["type"] == "extra_forbidden":
         known = ", ".join(Settings.model_fields)
         return f"{name} ({_origin(name, given)}) is not a setting; the settings are: {known}"
     shown = "(value not shown)" if name in _SECRET else _shown(error["input"])
     where = f"{name} = {shown} ({_origin(name, given)})"
-    cause = error.get("ctx", {}).get("error")
     if error["type"] == "value_error" and cause is not None:
         return f"{where}: {str(cause).removeprefix(name + ': ')}"
     return f"{where} is not accepted; expected {_accepted(name)}"

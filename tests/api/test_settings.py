@@ -170,3 +170,17 @@ def test_every_setting_is_documented() -> None:
     for name in Settings.model_fields:
         assert f"`{name}`" in text, f"docs/configuration.md does not document {name}"
         assert f"`MODELCATALOG_{name.upper()}`" in text, f"no environment variable row for {name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("keys.json", '{"k": ', "invalid JSON"), ("keys.yaml", "k: [\n", "invalid YAML")],
+)
+def test_an_unreadable_keys_file_names_its_format(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InvalidSettings) as refused:
+        Settings.load(audience_keys_file=path)
+    assert str(refused.value).startswith(f"invalid settings: audience keys file {path}: {message}")
