@@ -8,6 +8,7 @@ against the table's names, and every error message must start with ``error:`` on
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -127,6 +128,10 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     stub.server_close()
 
 
+def _without_settings() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("MODELCATALOG_")}
+
+
 def _filled(args: list[str], places: dict[str, str]) -> list[str]:
     return [arg.format(**places) if arg.startswith("{") else arg for arg in args]
 
@@ -184,7 +189,7 @@ def test_serve_exits_with_the_tables_code(
             capture_output=True,
             text=True,
             timeout=120,
-            env={"PATH": "/usr/bin:/bin", "XDG_DATA_HOME": places["out"]},
+            env={**_without_settings(), "XDG_DATA_HOME": places["out"]},
         )
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
