@@ -148,13 +148,13 @@ def _from_store(
     if database is None and not (data_dir or default_data_dir()).joinpath(DATABASE_FILE).exists():
         if data_dir is not None:
             raise SourceError(f"{data_dir}: no store here (serve or import creates one)")
-        return _local([BUNDLED_CATALOG], model, usage, instant), str(BUNDLED_CATALOG)
+        return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
     source = f"store {shown_url(resolve_url(data_dir, database))}"
     with Store.open(
         data_dir, database, initialise=False, application_name="modelcatalog-cli"
     ) as store:
         if store.head() == 0:  # serve would seed it with the bundled catalog
-            return _local([BUNDLED_CATALOG], model, usage, instant), str(BUNDLED_CATALOG)
+            return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
         snapshot = store.snapshot() if instant is None else store.snapshot_at(instant)
     body = _priced(snapshot, source, model, usage, instant, from_history=instant is not None)
     return body, source
