@@ -18,14 +18,20 @@
     │   ├── ModelRemoved              the model was listed once and is past its removal instant
     │   ├── RouteNotFound             no route at that path
     │   └── MethodNotAllowed          the route exists but not for that HTTP method
-    └── QuoteError                    a price quote cannot be given
-        ├── InvalidUsage              the usage itself is malformed (unknown field, negative,
-        │                             not a number); names the field
-        └── UnpriceableRequest        the model's pricing cannot price this usage; names the
-                                      usage field and the missing price
+    ├── QuoteError                    a price quote cannot be given
+    │   ├── InvalidUsage              the usage itself is malformed (unknown field, negative,
+    │   │                             not a number); names the field
+    │   └── UnpriceableRequest        the model's pricing cannot price this usage; names the
+    │                                 usage field and the missing price
+    ├── InvalidSettings               a setting has a value it does not accept; names the
+    │                                 setting, the value and what is accepted
+    ├── CannotListen                  ``serve`` cannot listen on its address (in use, not allowed)
+    ├── ServiceUnavailable            a modelcatalog service (``--url``) cannot be reached or
+    │                                 answered with a server error
+    └── ServiceRefused                a modelcatalog service (``--url``) refused the request (4xx)
 
 Library code raises these; the HTTP layer and the CLI map them to status codes and exit codes
-in one place each.
+in one place each (``api/errors.py``, ``cli/exits.py``).
 """
 
 from __future__ import annotations
@@ -38,9 +44,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlreadyExists",
+    "CannotListen",
     "CatalogInvalid",
     "Forbidden",
     "InvalidRequestParameters",
+    "InvalidSettings",
     "InvalidUsage",
     "MethodNotAllowed",
     "ModelCatalogError",
@@ -52,6 +60,8 @@ __all__ = [
     "RequestError",
     "RouteNotFound",
     "SchemaOutOfDate",
+    "ServiceRefused",
+    "ServiceUnavailable",
     "SourceError",
     "StoreError",
     "StoreUnavailable",
@@ -189,3 +199,31 @@ class Unauthenticated(StoreError):
 
 class Forbidden(StoreError):
     """A valid key that is not allowed to do this (not an admin key)."""
+
+
+class InvalidSettings(ModelCatalogError):
+    """Settings that cannot be used: each problem names the setting, where its value came from,
+    the value and what is accepted (one per line)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            super().__init__(f"invalid settings: {self.problems[0]}")
+        else:
+            super().__init__("invalid settings:" + "".join(f"\n  {p}" for p in self.problems))
+
+
+class CannotListen(ModelCatalogError):
+    """``serve`` cannot listen on its host and port: in use by another process, or not allowed."""
+
+
+class ServiceUnavailable(ModelCatalogError):
+    """A modelcatalog service cannot be reached, answered with a server error or without JSON."""
+
+
+class ServiceRefused(ModelCatalogError):
+    """A modelcatalog service answered a request with a client error (``status`` 4xx)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        self.status = status
+        super().__init__(message)

@@ -11,22 +11,26 @@ Precedence, highest first:
 
 Nothing is read at import time. Every field is documented in ``docs/configuration.md``; to add
 one, add the field here with a ``description`` and a row there (a test checks both).
-Unsafe values are refused when the object is built, so a misconfigured service never starts.
+Unsafe values are refused when the object is built, so a misconfigured service never starts:
+:meth:`Settings.load` raises :class:`~modelcatalog.errors.InvalidSettings`, naming each setting,
+where its value came from, the value and what is accepted.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
+import types
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import orjson
 import yaml
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -39,6 +43,7 @@ from pydantic_settings import (
 )
 
 from modelcatalog.catalog.lifecycle import as_utc
+from modelcatalog.errors import InvalidSettings
 
 __all__ = ["ENV_PREFIX", "AudienceFlag", "LogLevel", "Settings"]
 
@@ -106,8 +111,16 @@ class Settings(BaseSettings):
 
     @classmethod
     def load(cls, **flags: Any) -> Settings:
-        """Build settings; ``flags`` (command-line options) left at ``None`` are not set."""
-        return cls(**{name: value for name, value in flags.items() if value is not None})
+        """Build settings; ``flags`` (command-line options) left at ``None`` are not set.
+
+        Raises :class:`~modelcatalog.errors.InvalidSettings` listing every value refused.
+        """
+        given = {name: value for name, value in flags.items() if value is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            problems = [_problem(error, given) for error in exc.errors()]
+            raise InvalidSettings(problems) from None
 
     @property
     def keys(self) -> Mapping[str, frozenset[AudienceFlag]]:
@@ -173,18 +186,43 @@ def _settings_file_path(init_settings: PydanticBaseSettingsSource) -> Path | Non
         return None
     path = Path(given)
     if not path.is_file():
-        raise ValueError(f"settings file {path} does not exist")
+        raise InvalidSettings([f"settings file {path} does not exist"])
     return path
 
 
+_FILE_FORMATS = {".toml": "TOML", ".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}
+
+
 def _file_source(settings_cls: type[BaseSettings], path: Path) -> PydanticBaseSettingsSource:
-    if path.suffix == ".toml":
+    kind = _FILE_FORMATS.get(path.suffix)
+    if kind is None:
+        raise InvalidSettings([f"settings file {path}: name it .toml, .yaml, .yml or .json"])
+    _check_file(path, kind)
+    if kind == "TOML":
         return TomlConfigSettingsSource(settings_cls, toml_file=path)
-    if path.suffix in (".yaml", ".yml"):
+    if kind == "YAML":
         return YamlConfigSettingsSource(settings_cls, yaml_file=path)
-    if path.suffix == ".json":
-        return JsonConfigSettingsSource(settings_cls, json_file=path)
-    raise ValueError(f"settings file {path}: use .toml, .yaml, .yml or .json")
+    return JsonConfigSettingsSource(settings_cls, json_file=path)
+
+
+def _check_file(path: Path, kind: str) -> None:
+    """Refuse a settings file that is not a mapping in its format, naming that format."""
+    try:
+        content = path.read_bytes()
+        if kind == "TOML":
+            document: Any = tomllib.loads(content.decode())
+        elif kind == "YAML":
+            document = yaml.safe_load(content)
+        else:
+            document = orjson.loads(content)
+    except (ValueError, yaml.YAMLError, OSError) as exc:
+        # The parsers' own messages say where (line and column).
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise InvalidSettings([f"settings file {path}: invalid {kind}: {reason}"]) from None
+    if document is not None and not isinstance(document, dict):
+        raise InvalidSettings(
+            [f"settings file {path}: expected a {kind} mapping of setting = value"]
+        )
 
 
 def _decoded(value: Any, name: str) -> Any:
@@ -197,10 +235,16 @@ def _decoded(value: Any, name: str) -> Any:
 
 
 def _read_keys_file(path: Path) -> AudienceKeys:
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        document = yaml.safe_load(path.read_bytes())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"audience keys file {path}: {exc}") from exc
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"audience keys file {path}: cannot read: {exc.strerror}") from exc
+    try:
+        document = orjson.loads(content) if kind == "JSON" else yaml.safe_load(content)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ValueError(f"audience keys file {path}: invalid {kind}: {reason}") from exc
     return _audience_keys(document or {}, where=str(path))
 
 
@@ -234,3 +278,75 @@ def _flags(flags: Any, where: str) -> frozenset[AudienceFlag]:
     if unknown:
         raise ValueError(f"{where}: unknown flag(s) {unknown}; accepted: {sorted(accepted)}")
     return frozenset(AudienceFlag(f) for f in flags)
+
+
+#: Settings whose values are secrets (bearer keys, a URL with a password): never echoed.
+_SECRET = frozenset({"audience_keys", "database_url"})
+_FLAGS = {"database_url": "--database", "settings_file": "--settings"}
+
+
+def _problem(error: Any, given: Mapping[str, Any]) -> str:
+    """One refused value in the project's words: setting, origin, value, what is accepted."""
+    cause = error.get("ctx", {}).get("error")
+    if not error["loc"]:  # a check across settings (the keys file): its message says it all
+        return str(cause or error["msg"])
+    name = str(error["loc"][0])
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(Settings.model_fields)
+        return f"{name} ({_origin(name, given)}) is not a setting; the settings are: {known}"
+    shown = "(value not shown)" if name in _SECRET else _shown(error["input"])
+    where = f"{name} = {shown} ({_origin(name, given)})"
+    if error["type"] == "value_error" and cause is not None:
+        return f"{where}: {str(cause).removeprefix(name + ': ')}"
+    return f"{where} is not accepted; expected {_accepted(name)}"
+
+
+def _origin(name: str, given: Mapping[str, Any]) -> str:
+    if name in given:
+        return "option " + _FLAGS.get(name, "--" + name.replace("_", "-"))
+    env = f"{ENV_PREFIX}{name.upper()}"
+    if env in os.environ:
+        return f"environment variable {env}"
+    path = given.get("settings_file") or os.environ.get(f"{ENV_PREFIX}SETTINGS_FILE")
+    return f"settings file {path}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(str(value)) if isinstance(value, str | Path) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _accepted(name: str) -> str:
+    """What a field accepts, from its type and bounds (so a new field needs nothing here)."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return "a known setting"
+    kind = _without_none(field.annotation)
+    bounds = {
+        key: getattr(m, key)
+        for m in field.metadata
+        for key in ("ge", "le", "min_length")
+        if getattr(m, key, None) is not None
+    }
+    if get_origin(kind) is Literal:
+        return "one of " + ", ".join(str(choice) for choice in get_args(kind))
+    if kind is bool:
+        return "true or false"
+    if kind is int:
+        return f"a whole number from {bounds.get('ge', 0)} to {bounds.get('le', 'any')}"
+    if kind is datetime:
+        return "an ISO 8601 date or instant, such as 2026-08-22 or 2026-08-22T10:00:00Z"
+    if kind is Path:
+        return "a file or directory path"
+    if get_origin(kind) is list:
+        return "a comma-separated list, or a JSON list"
+    if get_origin(kind) is dict:
+        return "a mapping (JSON object) of key to a list of flags"
+    return "non-empty text" if bounds.get("min_length") else "text"
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        rest = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation

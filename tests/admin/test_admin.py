@@ -237,3 +237,41 @@ def test_bulk_import_is_one_version(admin_server: AdminServer) -> None:
     response = client.post("/admin/v1/import", content=orjson.dumps(restore), headers=auth)
     assert response.status_code == 201, response.text
     assert _version(admin_server) == before + 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "words"),
+    [
+        (b'{"data": [', "application/json", "import: invalid JSON"),
+        (b'{"data": [', None, "import: invalid JSON"),
+        (b"data: [\n", "application/yaml", "import: invalid YAML"),
+    ],
+)
+def test_an_unreadable_import_names_the_format_it_was_read_as(
+    admin_server: AdminServer, body: bytes, content_type: str | None, words: str
+) -> None:
+    before = _version(admin_server)
+    headers = admin_server.headers(**({"content-type": content_type} if content_type else {}))
+    response = admin_server.server.client.post("/admin/v1/import", content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(words)
+    assert _version(admin_server) == before
+
+
+def test_a_yaml_import_is_read_when_its_content_type_says_so(admin_server: AdminServer) -> None:
+    import yaml
+
+    client, before = admin_server.server.client, _version(admin_server)
+    body = yaml.safe_dump(dump(text_model("yaml-a"))).encode()
+    headers = admin_server.headers(**{"content-type": "application/yaml"})
+    response = client.post("/admin/v1/import", content=body, headers=headers)
+    assert response.status_code == 201, response.text
+    records = [r.data for r in read_source(BUNDLED_CATALOG).records]
+    aliases: dict[str, dict[str, str]] = {}
+    for entry in read_source(BUNDLED_CATALOG).aliases:
+        aliases.setdefault(entry.type, {})[entry.alias] = str(entry.target)
+    restore = orjson.dumps({"models": records, "aliases": aliases})
+    assert client.post(
+        "/admin/v1/import", content=restore, headers=admin_server.headers()
+    ).is_success
+    assert _version(admin_server) == before + 2

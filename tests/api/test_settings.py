@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
+from modelcatalog.errors import InvalidSettings
 from modelcatalog.settings import AudienceFlag, Settings
 from tests.conftest import ROOT
 
@@ -84,22 +84,85 @@ def test_audience_keys_from_environment_and_file(
         ({"audience_keys": {LONG_KEY: ["admin"]}}, "unknown flag"),
         ({"audience_keys": {"has space in it 123": []}}, "printable ASCII"),
         ({"audience_keys": "not json"}, "must be JSON"),
-        ({"port": 0}, "greater than or equal to 1"),
-        ({"port": 70000}, "less than or equal to 65535"),
-        ({"workers": 0}, "greater than or equal to 1"),
+        ({"port": 0}, "port = 0 (option --port) is not accepted; expected a whole number from 1"),
+        ({"port": 70000}, "expected a whole number from 1 to 65535"),
+        ({"workers": 0}, "workers = 0 (option --workers) is not accepted"),
         ({"cors_origins": "example.com"}, "is not '*' or an origin"),
-        ({"log_level": "loud"}, "log_level"),
-        ({"no_such_setting": 1}, "no_such_setting"),
+        ({"log_level": "loud"}, "expected one of critical, error, warning, info, debug"),
+        ({"access_log": "maybe"}, "access_log = 'maybe' (option --access-log) is not accepted"),
+        ({"now": "yesterday"}, "expected an ISO 8601 date or instant"),
+        ({"no_such_setting": 1}, "no_such_setting (option --no-such-setting) is not a setting"),
     ],
 )
 def test_unsafe_values_are_refused(flags: dict[str, object], message: str) -> None:
-    with pytest.raises(ValidationError, match=re.escape(message)):
+    with pytest.raises(InvalidSettings, match=re.escape(message)) as refused:
         Settings.load(**flags)
+    _assert_project_words(str(refused.value))
+
+
+def _assert_project_words(message: str) -> None:
+    assert "pydantic" not in message and "http" not in message.replace("https://example", "")
+    assert "Input should" not in message and "validation error" not in message
+
+
+def test_an_environment_value_is_named_with_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELCATALOG_PORT", "eighty")
+    monkeypatch.setenv("MODELCATALOG_CACHE_MAX_AGE", "-1")
+    with pytest.raises(InvalidSettings) as refused:
+        Settings.load()
+    assert refused.value.problems == (
+        "port = 'eighty' (environment variable MODELCATALOG_PORT) is not accepted; "
+        "expected a whole number from 1 to 65535",
+        "cache_max_age = '-1' (environment variable MODELCATALOG_CACHE_MAX_AGE) is not "
+        "accepted; expected a whole number from 0 to 86400",
+    )
+
+
+def test_secrets_are_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELCATALOG_AUDIENCE_KEYS", '{"secret-short": ["beta"]}')
+    with pytest.raises(InvalidSettings) as refused:
+        Settings.load()
+    assert "secret-short" not in str(refused.value)
+    assert "(value not shown) (environment variable MODELCATALOG_AUDIENCE_KEYS)" in str(
+        refused.value
+    )
 
 
 def test_missing_settings_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(InvalidSettings, match="does not exist"):
         Settings.load(settings_file=tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.toml", "port = [\n", "invalid TOML"),
+        ("bad.json", '{"port": }', "invalid JSON"),
+        ("bad.yaml", "port: [\n", "invalid YAML"),
+        ("list.yaml", "- port\n", "expected a YAML mapping"),
+        ("settings.ini", "port=1\n", "name it .toml, .yaml, .yml or .json"),
+    ],
+)
+def test_a_bad_settings_file_is_refused_naming_its_format(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InvalidSettings, match=re.escape(message)) as refused:
+        Settings.load(settings_file=path)
+    assert str(path) in str(refused.value)
+    _assert_project_words(str(refused.value))
+
+
+def test_a_bad_value_in_a_settings_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.yaml"
+    path.write_text("workers: many\n")
+    with pytest.raises(InvalidSettings) as refused:
+        Settings.load(settings_file=path)
+    assert refused.value.problems == (
+        f"workers = 'many' (settings file {path}) is not accepted; "
+        "expected a whole number from 1 to 256",
+    )
 
 
 def test_every_setting_is_documented() -> None:
@@ -107,3 +170,17 @@ def test_every_setting_is_documented() -> None:
     for name in Settings.model_fields:
         assert f"`{name}`" in text, f"docs/configuration.md does not document {name}"
         assert f"`MODELCATALOG_{name.upper()}`" in text, f"no environment variable row for {name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("keys.json", '{"k": ', "invalid JSON"), ("keys.yaml", "k: [\n", "invalid YAML")],
+)
+def test_an_unreadable_keys_file_names_its_format(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InvalidSettings) as refused:
+        Settings.load(audience_keys_file=path)
+    assert str(refused.value).startswith(f"invalid settings: audience keys file {path}: {message}")

@@ -113,6 +113,7 @@ def test_json_keeps_warnings_with_their_severity() -> None:
     [
         ("bad.yaml", "id: [unclosed\n", "invalid YAML"),
         ("bad.json", '{"id": ', "invalid JSON"),
+        ("dump.txt", '{"data": [', "neither valid JSON (unexpected end of data"),
         ("repeated.yaml", "id: a\ntype: text\nid: b\n", "repeated key 'id' (line 3)"),
         ("scalar.yaml", "just words\n", "expected a model record"),
     ],

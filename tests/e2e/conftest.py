@@ -47,20 +47,45 @@ def free_port() -> int:
 
 
 def run_serve(
-    log_dir: Path, *args: str, env: dict[str, str] | None = None
+    log_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    program: str = MODELCATALOG,
+    cwd: Path | None = None,
 ) -> subprocess.Popen[bytes]:
+    """Start ``program serve ARGS`` (the test environment's own command unless told)."""
     log = log_dir / f"serve-{len(list(log_dir.glob('serve-*.log')))}.log"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MODELCATALOG_")}
     environment.update(env or {})
     with log.open("wb") as out:
         return subprocess.Popen(
-            [MODELCATALOG, "serve", *args], stdout=out, stderr=subprocess.STDOUT, env=environment
+            [program, "serve", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            cwd=cwd,
         )
 
 
-def start_server(log_dir: Path, *args: str, env: dict[str, str] | None = None) -> Server:
+def start_server(
+    log_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    program: str = MODELCATALOG,
+    cwd: Path | None = None,
+) -> Server:
     port = free_port()
-    process = run_serve(log_dir, "--host", "127.0.0.1", "--port", str(port), *args, env=env)
+    process = run_serve(
+        log_dir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *args,
+        env=env,
+        program=program,
+        cwd=cwd,
+    )
     log = sorted(log_dir.glob("serve-*.log"), key=lambda p: p.stat().st_mtime)[-1]
     server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + _START_DEADLINE_S

@@ -106,14 +106,16 @@ def test_unreadable_catalog_exits_2(tmp_path: Path) -> None:
     assert code == 2 and "no such file or directory" in err
 
 
-def test_bundled_catalog_is_the_default() -> None:
-    result = runner.invoke(app, ["quote", "gpt-image-2", "--quality", "medium", "--json"])
+def test_bundled_catalog_is_the_default_without_a_store(tmp_path: Path) -> None:
+    no_store = {"XDG_DATA_HOME": str(tmp_path), "MODELCATALOG_DATA_DIR": ""}
+    args = ["quote", "gpt-image-2", "--quality", "medium", "--json"]
+    result = runner.invoke(app, args, env=no_store)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["usd"] == "0.07"
 
 
-def test_unreachable_service_exits_2() -> None:
+def test_unreachable_service_exits_3() -> None:
     result = runner.invoke(
         app, ["quote", "text", "--input-tokens", "1", "--url", "http://127.0.0.1:9"]
     )
-    assert result.exit_code == 2 and "cannot reach" in result.stderr
+    assert result.exit_code == 3 and "cannot reach" in result.stderr

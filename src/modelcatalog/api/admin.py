@@ -20,6 +20,7 @@ current catalog version as ``ETag``; a write with ``If-Match`` naming another ve
     PUT    /admin/v1/aliases/{type}         {alias: model id}, the type's whole map
     PUT    /admin/v1/traits/{type}          {trait: model id}, the type's whole map
     POST   /admin/v1/import                 a Venice dump, a record list, or {"models", "aliases"}
+                                            (JSON; YAML with Content-Type: application/yaml)
     GET    /admin/v1/versions?limit=&before=
     GET    /admin/v1/versions/{a}/diff/{b}
 """
@@ -214,7 +215,7 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
-        document = _import_document(await request.body())
+        document = _import_document(await request.body(), _body_formats(request))
         return await admin.write(request, key, lambda _current: document, "import", 201)
 
     async def versions(request: Request) -> Response:
@@ -252,7 +253,13 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
     ]
 
 
-def _import_document(raw: bytes) -> CatalogDocument:
+def _body_formats(request: Request) -> tuple[str, ...]:
+    """An import is JSON unless its Content-Type says YAML; errors name the format parsed."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return ("YAML",) if media.endswith("yaml") else ("JSON",)
+
+
+def _import_document(raw: bytes, formats: tuple[str, ...]) -> CatalogDocument:
     try:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -263,7 +270,7 @@ def _import_document(raw: bytes) -> CatalogDocument:
             raise RequestError("aliases is an object of type -> {alias: model id}")
         return CatalogDocument(tuple(parsed["models"]), aliases)
     try:
-        source = read_document_bytes(raw, "import")
+        source = read_document_bytes(raw, "import", formats)
     except SourceError as exc:
         raise RequestError(str(exc)) from exc
     if not source.from_dump:

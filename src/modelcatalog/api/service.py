@@ -9,13 +9,16 @@ commands start without loading the server stack.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
+import socket
 from pathlib import Path
 
 import uvicorn
 from starlette.routing import BaseRoute
+from uvicorn.supervisors import Multiprocess
 
 from modelcatalog.api.app import CatalogApp
 from modelcatalog.api.direct import DirectReadProtocol
@@ -28,8 +31,10 @@ from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import read_source
 from modelcatalog.catalog.validation import check_catalog
+from modelcatalog.errors import CannotListen, ServiceUnavailable
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
+from modelcatalog.store.engine import resolve_url, shown_url
 
 __all__ = [
     "build_app",
@@ -37,6 +42,7 @@ __all__ = [
     "extension_routes",
     "load_snapshot",
     "run",
+    "serving_line",
     "settle_heap",
     "store_app",
     "worker_app",
@@ -104,7 +110,14 @@ def store_app(settings: Settings) -> CatalogApp | None:
 def run(
     settings: Settings, application: CatalogApp | None, snapshot: CatalogSnapshot | None
 ) -> None:
-    """Serve until SIGTERM or SIGINT: ``application`` if built, else one built here."""
+    """Serve until SIGTERM or SIGINT: ``application`` if built, else one built here.
+
+    The port is bound here, before uvicorn starts, so that an address in use is a
+    :class:`CannotListen` with a clear message instead of uvicorn's own exit.
+    """
+    listener = _listen(settings.host, settings.port)
+    served = application.state.snapshot if application is not None else snapshot
+    log.info("%s", serving_line(settings, served))
     config = dict(
         host=settings.host,
         port=settings.port,
@@ -116,18 +129,60 @@ def run(
         server_header=False,
         timeout_graceful_shutdown=10,
     )
-    if settings.workers == 1:
-        application = application or build_app(settings, snapshot)
-        settle_heap()
-        uvicorn.run(application, **config)  # type: ignore[arg-type]
+    if settings.workers > 1:
+        os.environ[_WORKER_SETTINGS_ENV] = settings.model_dump_json()
+        target = "modelcatalog.api.service:worker_app"
+        workers = uvicorn.Config(target, factory=True, workers=settings.workers, **config)  # type: ignore[arg-type]
+        Multiprocess(workers, sockets=[listener]).run()
         return
-    os.environ[_WORKER_SETTINGS_ENV] = settings.model_dump_json()
-    uvicorn.run(
-        "modelcatalog.api.service:worker_app",
-        factory=True,
-        workers=settings.workers,
-        **config,  # type: ignore[arg-type]
+    application = application or build_app(settings, snapshot)
+    settle_heap()
+    server = uvicorn.Server(uvicorn.Config(application, **config))  # type: ignore[arg-type]
+    server.run(sockets=[listener])
+    if not server.started:
+        raise ServiceUnavailable("the service did not start (see the log above)")
+
+
+def serving_line(settings: Settings, served: CatalogSnapshot | None) -> str:
+    """What this process serves, from where, on which address, with how many workers.
+
+    ``served`` is None when workers open the store themselves; its head is read here.
+    """
+    if settings.catalog is not None:
+        source = f"file {settings.catalog}"
+    else:
+        source = f"store {shown_url(resolve_url(settings.data_dir, settings.database_url))}"
+    if served is not None:
+        version, models = served.version, len(served.models)
+    else:
+        store = open_service_store(settings)
+        try:
+            (head,) = store.versions(limit=1)
+        finally:
+            store.close()
+        version, models = str(head.id), head.model_count
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    workers = f"{settings.workers} worker{'s' if settings.workers > 1 else ''}"
+    return (
+        f"serving {source}: catalog version {version}, {models} models, "
+        f"on http://{host}:{settings.port} with {workers}"
     )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason += ": another process listens there; stop it or choose another --port"
+        raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def settle_heap() -> None:

@@ -82,9 +82,11 @@ def read_source(path: Path, *, label: str | None = None) -> CatalogSource:
     return _from_document(_load_document(path, shown), shown)
 
 
-def read_document_bytes(content: bytes, label: str) -> CatalogSource:
-    """Read a dump or a single record given as JSON or YAML bytes (an upload, say)."""
-    return _from_document(_parse(content, label, yaml_allowed=True), label)
+def read_document_bytes(
+    content: bytes, label: str, formats: tuple[str, ...] = ("JSON", "YAML")
+) -> CatalogSource:
+    """Read a dump or a single record given as bytes (an upload, say) in one of ``formats``."""
+    return _from_document(_parse(content, label, formats), label)
 
 
 def _from_document(document: Any, label: str) -> CatalogSource:
@@ -150,7 +152,16 @@ def _load_document(path: Path, shown: str) -> Any:
         content = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{shown}: cannot read: {exc.strerror}") from exc
-    return _parse(content, shown, yaml_allowed=path.suffix != ".json")
+    return _parse(content, shown, _formats(path))
+
+
+def _formats(path: Path) -> tuple[str, ...]:
+    """What a file may be, by its name: errors then name the format that was parsed."""
+    if path.suffix == ".json":
+        return ("JSON",)
+    if path.suffix in (".yaml", ".yml"):
+        return ("YAML",)
+    return ("JSON", "YAML")
 
 
 @contextmanager
@@ -171,20 +182,26 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
+def _parse(content: bytes, shown: str, formats: tuple[str, ...]) -> Any:
     with collection_paused():
-        return _parse_document(content, shown, yaml_allowed=yaml_allowed)
+        return _parse_document(content, shown, formats)
 
 
-def _parse_document(content: bytes, shown: str, *, yaml_allowed: bool) -> Any:
+def _parse_document(content: bytes, shown: str, formats: tuple[str, ...]) -> Any:
+    # JSON first even for YAML files: it is YAML too, and parsed many times faster.
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError as exc:
-        if not yaml_allowed:
-            raise SourceError(f"{shown}: invalid JSON: {exc}") from exc
+        json_error = exc
+    if "YAML" not in formats:
+        raise SourceError(f"{shown}: invalid JSON: {json_error}") from json_error
     try:
         return yaml.load(content, Loader=_loader())
     except yaml.YAMLError as exc:
+        if "JSON" in formats:
+            raise SourceError(
+                f"{shown}: neither valid JSON ({json_error}) nor valid YAML ({exc})"
+            ) from exc
         raise SourceError(f"{shown}: invalid YAML: {exc}") from exc
 
 

@@ -1,18 +1,20 @@
 """The ``modelcatalog`` command line: a thin layer over the importable library.
 
-Each command lives in its own module and registers itself on :data:`app`. Exit codes are the
-same everywhere: 0 success, 1 the input was read but is invalid (or the request was refused),
-2 the input could not be read or the command was used wrongly.
+Each command lives in its own module and registers itself on :data:`app`. Commands raise typed
+errors; exit codes are the same everywhere and applied in one place, :mod:`.exits`.
 """
 
 from __future__ import annotations
 
 import typer
 
+from modelcatalog.cli.exits import CommandGroup
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="modelcatalog",
+    cls=CommandGroup,
     help="A self-hostable model catalog that speaks the Venice.ai /api/v1/models dialect.",
     no_args_is_help=True,
     add_completion=False,

@@ -1,16 +1,21 @@
-"""``modelcatalog quote``: the exact cost of a request, from a local catalog or a service."""
+"""``modelcatalog quote``: the exact cost of a request, from the catalog the service serves.
+
+Which catalog prices it (docs/cli.md, "Which catalog a command reads"): ``--url`` asks a
+running service; ``--catalog`` reads files; otherwise the store that ``serve`` would serve
+(``--data-dir``/``--database`` or their environment variables) when one exists, else the
+bundled catalog.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from modelcatalog.bundled import BUNDLED_CATALOG
@@ -19,11 +24,17 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import read_source
 from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.cli import app
-from modelcatalog.errors import CatalogInvalid, InvalidUsage, QuoteError, SourceError
+from modelcatalog.cli.store import Database, DataDir
+from modelcatalog.errors import (
+    CatalogInvalid,
+    InvalidUsage,
+    NotFound,
+    QuoteError,
+    ServiceRefused,
+    ServiceUnavailable,
+    SourceError,
+)
 from modelcatalog.pricing import Usage, parse_at, parse_usage, quote
-
-#: Exit codes shared by every command (see cli/__init__).
-REFUSED, UNUSABLE = 1, 2
 
 
 def _option(help_text: str) -> Any:
@@ -47,18 +58,18 @@ def quote_command(
     audio_seconds: Annotated[str | None, _option("Seconds of audio transcribed (ASR).")] = None,
     seconds: Annotated[str | None, _option("Seconds of music or sound generated.")] = None,
     generations: Annotated[str | None, _option("Music generations (default 1).")] = None,
-    at: Annotated[str | None, _option("Price as of this ISO 8601 instant (needs --url).")] = None,
+    at: Annotated[
+        str | None, _option("Price as of this ISO 8601 instant (history: a store or --url).")
+    ] = None,
     catalog: Annotated[
-        list[Path] | None, _option("Catalog directory, model file or dump. Default: bundled.")
+        list[Path] | None, _option("Catalog directory, model file or dump instead of the store.")
     ] = None,
     url: Annotated[str | None, _option("Base URL of a running modelcatalog service.")] = None,
+    data_dir: DataDir = None,
+    database: Database = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON.")] = False,
 ) -> None:
-    """Quote the exact cost of a request in USD and DIEM, with its line items.
-
-    Exit 0 with the quote, 1 when the model is unknown or the request cannot be priced,
-    2 when an argument is wrong or the catalog or service cannot be reached.
-    """
+    """Quote the exact cost of a request in USD and DIEM, with its line items."""
     quantities = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
@@ -71,21 +82,20 @@ def quote_command(
         "generations": generations,
     }
     choices = {"resolution": resolution, "quality": quality, "upscale": upscale}
-    try:
-        usage = _usage(quantities, choices)
-        instant = None if at is None else parse_at(at)
-    except InvalidUsage as exc:
-        _fail(UNUSABLE, _flag_message(exc))
+    usage = _usage(quantities, choices)
+    instant = None if at is None else parse_at(at)
     if url is not None:
         if catalog:
-            _fail(UNUSABLE, "give either --catalog or --url, not both")
-        body = _remote(url, model, usage, at)
+            raise typer.BadParameter("give either --catalog or --url, not both", param_hint="--url")
+        body, source = _remote(url, model, usage, at), url
+    elif catalog:
+        body, source = _local(catalog, model, usage, instant), ", ".join(map(str, catalog))
     else:
-        body = _local(catalog or [BUNDLED_CATALOG], model, usage, instant)
+        body, source = _from_store(data_dir, database, model, usage, instant)
     if as_json:
         typer.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
     else:
-        _print_table(body)
+        _print_table(body, source)
 
 
 def _usage(quantities: dict[str, str | None], choices: dict[str, str | None]) -> Usage:
@@ -100,35 +110,65 @@ def _usage(quantities: dict[str, str | None], choices: dict[str, str | None]) ->
     return parse_usage(data)
 
 
-def _flag_message(exc: InvalidUsage) -> str:
-    if exc.field is None:
-        return str(exc)
-    flag = "--" + exc.field.replace("_", "-")
-    return f"{flag}: {str(exc).removeprefix(exc.field + ' ')}"
-
-
 def _local(paths: list[Path], model: str, usage: Usage, instant: datetime | None) -> dict[str, Any]:
-    snapshot = _load(paths)
+    return _priced(_load(paths), ", ".join(map(str, paths)), model, usage, instant)
+
+
+def _priced(
+    snapshot: CatalogSnapshot,
+    source: str,
+    model: str,
+    usage: Usage,
+    instant: datetime | None,
+    *,
+    from_history: bool = False,
+) -> dict[str, Any]:
     entry = snapshot.by_id.get(model)
     if entry is None:
-        _fail(REFUSED, f"unknown model {model!r} in {', '.join(map(str, paths))}")
+        raise NotFound(f"unknown model {model!r} in {source}")
     try:
         result = quote(entry.record, usage, instant)
     except QuoteError as exc:
-        _fail(REFUSED, f"{model}: {exc}")
-    return result.to_json(snapshot.version)
+        exc.add_note(model)
+        raise
+    return result.to_json(snapshot.version, from_history=from_history)
+
+
+def _from_store(
+    data_dir: Path | None,
+    database: str | None,
+    model: str,
+    usage: Usage,
+    instant: datetime | None,
+) -> tuple[dict[str, Any], str]:
+    """Price with the store ``serve`` would serve; the bundled catalog when there is none."""
+    from modelcatalog.store import Store
+    from modelcatalog.store.engine import DATABASE_FILE, default_data_dir, resolve_url, shown_url
+
+    if database is None and not (data_dir or default_data_dir()).joinpath(DATABASE_FILE).exists():
+        if data_dir is not None:
+            raise SourceError(f"{data_dir}: no store here (serve or import creates one)")
+        return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
+    source = f"store {shown_url(resolve_url(data_dir, database))}"
+    with Store.open(
+        data_dir, database, initialise=False, application_name="modelcatalog-cli"
+    ) as store:
+        if store.head() == 0:  # serve would seed it with the bundled catalog
+            return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
+        snapshot = store.snapshot() if instant is None else store.snapshot_at(instant)
+    body = _priced(snapshot, source, model, usage, instant, from_history=instant is not None)
+    return body, source
 
 
 def _load(paths: list[Path]) -> CatalogSnapshot:
+    source = read_source(paths[0])
+    for path in paths[1:]:
+        source.extend(read_source(path))
     try:
-        source = read_source(paths[0])
-        for path in paths[1:]:
-            source.extend(read_source(path))
         return CatalogSnapshot.from_checked(check_catalog(source, Mode.COMPATIBLE))
-    except SourceError as exc:
-        _fail(UNUSABLE, str(exc))
     except CatalogInvalid as exc:
-        _fail(REFUSED, f"the catalog is invalid: {exc} (run modelcatalog validate)")
+        exc.add_note("the catalog is invalid (run modelcatalog validate)")
+        raise
 
 
 def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any]:
@@ -144,19 +184,23 @@ def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any
             timeout=30,
         )
     except httpx.HTTPError as exc:
-        _fail(UNUSABLE, f"cannot reach {endpoint}: {exc}")
+        raise ServiceUnavailable(f"cannot reach {endpoint}: {exc}") from exc
     try:
         body: Any = response.json()
     except ValueError:
-        _fail(UNUSABLE, f"{endpoint} answered {response.status_code} without a JSON body")
+        raise ServiceUnavailable(
+            f"{endpoint} answered {response.status_code} without a JSON body"
+        ) from None
     if response.is_success and isinstance(body, dict):
         return body
     message = body.get("error") if isinstance(body, dict) else None
-    code = REFUSED if response.status_code in (404, 410, 422) else UNUSABLE
-    _fail(code, f"{endpoint}: {response.status_code} {message or response.reason_phrase}")
+    shown = f"{endpoint}: {response.status_code} {message or response.reason_phrase}"
+    if response.status_code < 500:
+        raise ServiceRefused(shown, response.status_code)
+    raise ServiceUnavailable(shown)
 
 
-def _print_table(body: dict[str, Any]) -> None:
+def _print_table(body: dict[str, Any], source: str) -> None:
     table = Table(title=f"Quote for {body['id']}", title_justify="left")
     for column in ("Item", "Quantity", "Unit"):
         table.add_column(column)
@@ -168,23 +212,16 @@ def _print_table(body: dict[str, Any]) -> None:
     table.add_row("Total", "", "", body["usd"], body["diem"], style="bold")
     console = Console(highlight=False)
     console.print(table)
-    console.print(_at_note(body.get("at") or {}), soft_wrap=True)
+    console.print(_at_note(body.get("at") or {}, source), soft_wrap=True)
 
 
-def _at_note(at: dict[str, Any]) -> str:
-    version = at.get("version") or "unknown"
+def _at_note(at: dict[str, Any], source: str) -> str:
+    version = f"{at.get('version') or 'unknown'} of {source}"
     if at.get("from_history"):
         return f"Prices of catalog version {version}, current at {at.get('requested')}."
     if at.get("requested"):
         return (
             f"Prices of the current catalog (version {version}), not as of "
-            f"{at['requested']}: this catalog keeps no history (use --url with a store)."
+            f"{at['requested']}: this catalog keeps no history (a store does)."
         )
     return f"Prices of the current catalog (version {version})."
-
-
-def _fail(code: int, message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(
-        f"[red]error:[/red] {escape(message)}", soft_wrap=True
-    )
-    raise typer.Exit(code)

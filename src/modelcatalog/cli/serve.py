@@ -2,27 +2,21 @@
 
 The catalog is read and validated before the port is opened: a Venice dump in compatible
 mode (unknown keys and types are logged as warnings, never refused), a catalog directory in
-strict mode (the operator's own data; rule violations are errors). Any error refuses the
-start with exit code 1 and the located findings; unreadable data exits 2.
+strict mode (the operator's own data; rule violations are errors). Errors refuse the start
+with the located findings and the exit code of cli/exits.py's table.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
 from modelcatalog.cli import app
-from modelcatalog.errors import CatalogInvalid, SchemaOutOfDate, SourceError, StoreUnavailable
+from modelcatalog.errors import CatalogInvalid, SchemaOutOfDate
 from modelcatalog.settings import Settings
-
-if TYPE_CHECKING:
-    from modelcatalog.api.app import CatalogApp
-    from modelcatalog.catalog.snapshot import CatalogSnapshot
 
 __all__: list[str] = []
 
@@ -60,7 +54,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the catalog over HTTP in the Venice /api/v1/models dialect."""
-    settings = _settings_or_exit(
+    settings = Settings.load(
         host=host,
         port=port,
         catalog=catalog,
@@ -75,48 +69,10 @@ def serve(
     from modelcatalog.api import service
 
     service.configure_logging(settings)
-    snapshot = _snapshot_or_exit(settings) if settings.catalog is not None else None
-    application = _store_app_or_exit(settings) if snapshot is None else None
+    try:
+        snapshot = None if settings.catalog is None else service.load_snapshot(settings.catalog)
+        application = service.store_app(settings) if snapshot is None else None
+    except (CatalogInvalid, SchemaOutOfDate) as exc:
+        exc.add_note("refusing to serve")
+        raise
     service.run(settings, application, snapshot)
-
-
-def _settings_or_exit(**flags: object) -> Settings:
-    try:
-        return Settings.load(**flags)
-    except (ValidationError, ValueError) as exc:
-        Console(stderr=True).print(
-            f"[red]error:[/red] invalid settings: {exc}", markup=True, highlight=False
-        )
-        raise typer.Exit(2) from exc
-
-
-def _store_app_or_exit(settings: Settings) -> CatalogApp | None:
-    """Open (and seed) the store before the port opens; refuse to start on a bad store."""
-    from modelcatalog.api.service import store_app
-
-    err = Console(stderr=True, highlight=False)
-    try:
-        return store_app(settings)
-    except StoreUnavailable as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True)
-        raise typer.Exit(2) from exc
-    except (SchemaOutOfDate, CatalogInvalid, SourceError) as exc:
-        err.print(f"[red]refusing to serve:[/red] {exc}", markup=True)
-        raise typer.Exit(1) from exc
-
-
-def _snapshot_or_exit(settings: Settings) -> CatalogSnapshot:
-    from modelcatalog.api.service import load_snapshot
-
-    err = Console(stderr=True, highlight=False)
-    try:
-        return load_snapshot(settings.catalog)
-    except SourceError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True)
-        raise typer.Exit(2) from exc
-    except CatalogInvalid as exc:
-        for finding in exc.findings:
-            if finding.severity == "error":
-                err.print(f"[red]error[/red] {finding}", markup=True, soft_wrap=True)
-        err.print(f"[red]refusing to serve:[/red] {exc}", markup=True)
-        raise typer.Exit(1) from exc

@@ -1,9 +1,8 @@
 """Store commands: ``import``, ``export``, ``versions``, ``diff``, ``db upgrade``, ``keys``.
 
 Every command takes ``--data-dir`` (the SQLite store, ``MODELCATALOG_DATA_DIR``) or
-``--database`` (a PostgreSQL URL, ``MODELCATALOG_DATABASE_URL``) and ``--json``. Exit codes
-follow the CLI's convention: 1 for a refused change (invalid catalog, stale version, schema
-behind), 2 for what could not be read or reached.
+``--database`` (a PostgreSQL URL, ``MODELCATALOG_DATABASE_URL``) and ``--json``. Errors are
+raised typed; cli/exits.py turns them into the CLI's exit codes.
 """
 
 from __future__ import annotations
@@ -22,13 +21,7 @@ from rich.table import Table
 
 from modelcatalog.catalog.sources import read_source
 from modelcatalog.cli import app
-from modelcatalog.errors import (
-    CatalogInvalid,
-    ModelCatalogError,
-    NotFound,
-    SourceError,
-    StoreUnavailable,
-)
+from modelcatalog.errors import CatalogInvalid, NotFound
 
 if TYPE_CHECKING:
     from modelcatalog.store import Store
@@ -65,14 +58,9 @@ def _echo_json(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
-    return typer.Exit(code)
-
-
 @contextmanager
 def open_store(data_dir: Path | None, database: str | None) -> Iterator[Store]:
-    """Open the store for a command, turning store errors into messages and exit codes."""
+    """Open the store for a command; a refused write says that nothing was written."""
     # The store (SQLAlchemy, drivers) loads only for the commands that open one.
     from modelcatalog.store import Store
 
@@ -80,14 +68,8 @@ def open_store(data_dir: Path | None, database: str | None) -> Iterator[Store]:
         with Store.open(data_dir, database, application_name="modelcatalog-cli") as store:
             yield store
     except CatalogInvalid as exc:
-        for finding in exc.findings:
-            if finding.severity == "error":
-                _err.print(f"[red]error[/red] {finding}", markup=True, soft_wrap=True)
-        raise _fail(f"nothing was written: {exc}", 1) from exc
-    except (SourceError, StoreUnavailable) as exc:
-        raise _fail(str(exc), 2) from exc
-    except ModelCatalogError as exc:
-        raise _fail(str(exc), 1) from exc
+        exc.add_note("nothing was written")
+        raise
 
 
 @app.command("import")
@@ -150,14 +132,16 @@ def export(
     from modelcatalog.store.document import export_directory, export_dump
 
     if format_ not in {"dir", "dump"}:
-        raise _fail(f"--format is dir or dump, not {format_!r}", 2)
+        raise typer.BadParameter(f"dir or dump, not {format_!r}", param_hint="--format")
     with open_store(data_dir, database) as store:
         if store.head() == 0:
-            raise _fail("the store has no catalog version yet (import one first)", 1)
+            raise NotFound("the store has no catalog version yet (import one first)")
         info, document = store.document(version)
     if format_ == "dir":
         if path.exists() and any(path.iterdir()):
-            raise _fail(f"{path} is not empty; export into a new directory", 2)
+            raise typer.BadParameter(
+                f"{path} is not empty; export into a new directory", param_hint="PATH"
+            )
         export_directory(document, path)
     else:
         export_dump(document, path)
@@ -198,10 +182,7 @@ def diff(
 ) -> None:
     """What changed from version A to version B: models, fields, prices, aliases."""
     with open_store(data_dir, database) as store:
-        try:
-            result = store.diff(from_version, to_version)
-        except NotFound as exc:
-            raise _fail(str(exc), 1) from exc
+        result = store.diff(from_version, to_version)
     if as_json:
         _echo_json(result.as_json())
         return
@@ -242,8 +223,6 @@ def db_upgrade(
     try:
         with Store.guard():
             applied = schema.upgrade(engine)
-    except StoreUnavailable as exc:
-        raise _fail(str(exc), 2) from exc
     finally:
         engine.dispose()
     if as_json:

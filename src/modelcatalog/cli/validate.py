@@ -15,7 +15,7 @@ from modelcatalog.catalog.findings import Mode, Severity
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import CheckedCatalog, check_catalog
 from modelcatalog.cli import app
-from modelcatalog.errors import SourceError
+from modelcatalog.cli.exits import ExitCode
 
 __all__ = ["validate"]
 
@@ -38,13 +38,7 @@ def validate(
 ) -> None:
     """Validate catalog data. Exit 0 when valid, 1 when invalid, 2 when unreadable."""
     mode = Mode.STRICT if strict else Mode.COMPATIBLE
-    try:
-        source = _read_all(paths or [BUNDLED_CATALOG])
-    except SourceError as exc:
-        Console(stderr=True, highlight=False, emoji=False).print(
-            f"[red]error:[/red] {escape(str(exc))}", markup=True, soft_wrap=True
-        )
-        raise typer.Exit(2) from exc
+    source = _read_all(paths or [BUNDLED_CATALOG])
     checked = check_catalog(source, mode)
     if as_json:
         typer.echo(
@@ -52,7 +46,7 @@ def validate(
         )
     else:
         _print_report(checked, len(source.records))
-    raise typer.Exit(0 if checked.ok else 1)
+    raise typer.Exit(ExitCode.OK if checked.ok else ExitCode.INVALID)
 
 
 def _read_all(paths: list[Path]) -> CatalogSource:

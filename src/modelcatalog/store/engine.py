@@ -23,7 +23,14 @@ from sqlalchemy.engine import make_url
 
 from modelcatalog.store.schema import WRITE_OPTION, catalog_head
 
-__all__ = ["DATABASE_FILE", "create_store_engine", "default_data_dir", "resolve_url", "writing"]
+__all__ = [
+    "DATABASE_FILE",
+    "create_store_engine",
+    "default_data_dir",
+    "resolve_url",
+    "shown_url",
+    "writing",
+]
 
 DATABASE_FILE = "catalog.db"
 #: How long a connection attempt may take before the store counts as unreachable.
@@ -53,6 +60,12 @@ def _with_driver(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def shown_url(url: str) -> str:
+    """A store URL as it may appear in a log or a message: without password or driver."""
+    parsed = make_url(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
 
 def libpq_url(url: str) -> str:
