@@ -36,6 +36,7 @@ from modelcatalog.catalog.lifecycle import system_clock
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from tests.e2e.conftest import Server, start_server
+from tests.store.factory import text_model
 from tests.store.servers import run_cli
 
 pytestmark = pytest.mark.e2e
@@ -359,3 +360,34 @@ def test_an_admin_key_sees_the_whole_history(world: World) -> None:
     ).json()["data"]
     assert [e["author"] for e in entries] == ["modelcatalog", AUTHOR]
     assert [f["path"] for f in entries[1]["fields"]] == ["model_spec.voice_cloning.retention_days"]
+
+
+def test_a_released_beta_model_appears_in_history_at_its_release(world: World) -> None:
+    client, admin = world.client, world.auth("admin")
+    record = text_model("audience-preview")
+    record["model_spec"]["beta"] = True
+    assert client.post("/admin/v1/models", json=record, headers=admin).status_code == 201
+    patch = {"model_spec": {"description": "preview pricing"}}
+    assert client.patch("/admin/v1/models/audience-preview", json=patch, headers=admin).is_success
+    assert client.get("/api/v1/models/audience-preview/history").status_code == 404
+    release = {"model_spec": {"beta": None, "description": "released"}}
+    done = client.patch("/admin/v1/models/audience-preview", json=release, headers=admin)
+    assert done.status_code == 200, done.text
+    released = done.json()["version"]["version"]
+
+    anonymous = client.get("/api/v1/models/audience-preview/history").json()["data"]
+    assert [(e["version"], e["kind"], e["fields"]) for e in anonymous] == [(released, "added", [])]
+    assert b"preview pricing" not in client.get("/api/v1/models/audience-preview/history").content
+    beta = client.get("/api/v1/models/audience-preview/history", headers=world.auth("beta"))
+    assert [e["kind"] for e in beta.json()["data"]] == ["added", "changed", "changed"]
+
+
+def test_a_beta_model_that_left_the_catalog_stays_hidden(world: World) -> None:
+    client, admin = world.client, world.auth("admin")
+    record = text_model("audience-withdrawn")
+    record["model_spec"]["beta"] = True
+    assert client.post("/admin/v1/models", json=record, headers=admin).status_code == 201
+    assert client.delete("/admin/v1/models/audience-withdrawn", headers=admin).status_code == 200
+    assert client.get("/api/v1/models/audience-withdrawn/history").status_code == 404
+    beta = client.get("/api/v1/models/audience-withdrawn/history", headers=world.auth("beta"))
+    assert [e["kind"] for e in beta.json()["data"]] == ["added", "removed"]

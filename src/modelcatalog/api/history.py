@@ -18,6 +18,8 @@ History is public, so it answers to the same audiences as the read routes:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +39,13 @@ from modelcatalog.store.diff import FieldChange
 from modelcatalog.store.keys import authenticate
 from modelcatalog.store.store import HistoryEntry
 
-__all__ = ["HISTORY_PATH", "Caller", "history_json", "history_route"]
+__all__ = ["HISTORY_PATH", "Caller", "VersionFlags", "history_json", "history_route"]
 
 HISTORY_PATH = "/api/v1/models/{model_id:path}/history"
 _VOICE_CLONING = "model_spec.voice_cloning"
 _BETA = "model_spec.beta"
 _PUBLIC_CLONING = f"{CATALOG_EXTENSION_KEY}.publicVoiceCloning"
+_KEPT_VERSIONS = 8
 _FLAG_PATHS = frozenset({_BETA, "model_spec", _PUBLIC_CLONING, CATALOG_EXTENSION_KEY})
 
 
@@ -66,8 +69,43 @@ class _Seen:
         return self.present and (caller.admin or caller.audience.sees_beta or not self.beta)
 
 
+class VersionFlags:
+    """What decides visibility of every model of a version, read once per version.
+
+    A model's ``added`` entry lists no fields, so its flags come from the version's document;
+    parsing a whole document per request would let any caller make the server do it again
+    and again, so the flags of the last few versions asked about are kept (a bounded number
+    of versions that exist, whatever the requests say).
+    """
+
+    def __init__(self, store: Store, keep: int = _KEPT_VERSIONS) -> None:
+        self._store = store
+        self._keep = keep
+        self._flags: OrderedDict[int, dict[str, _Seen]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, version_id: int, model_id: str) -> _Seen:
+        with self._lock:
+            flags = self._flags.get(version_id)
+            if flags is not None:
+                self._flags.move_to_end(version_id)
+        if flags is None:
+            _, document = self._store.document(version_id)
+            flags = {str(r.get("id")): _seen_in(r) for r in document.models if isinstance(r, dict)}
+            with self._lock:
+                self._flags[version_id] = flags
+                while len(self._flags) > self._keep:
+                    self._flags.popitem(last=False)
+        # Not in the version that added it cannot happen; if it does, fail closed.
+        return flags.get(model_id, _Seen(present=True, beta=True))
+
+
 def history_json(
-    store: Store, state: CatalogState, model_id: str, caller: Caller
+    store: Store,
+    state: CatalogState,
+    model_id: str,
+    caller: Caller,
+    flags: VersionFlags | None = None,
 ) -> dict[str, Any]:
     """The history body of ``model_id`` for ``caller``; raises :class:`ModelNotFound`."""
     try:
@@ -79,7 +117,7 @@ def history_json(
         return {"object": "list", "id": model_id, "data": data}
     shown: list[dict[str, Any]] = []
     last = _Seen()
-    for entry, before, after in _walk(store, model_id, entries):
+    for entry, before, after in _walk(flags or VersionFlags(store), model_id, entries):
         last = after if after.present else before
         if before.visible_to(caller) and after.visible_to(caller):
             hidden = _hidden_paths(caller, before, after)
@@ -98,16 +136,14 @@ def history_json(
 
 
 def _walk(
-    store: Store, model_id: str, entries: Iterable[HistoryEntry]
+    flags: VersionFlags, model_id: str, entries: Iterable[HistoryEntry]
 ) -> Iterator[tuple[HistoryEntry, _Seen, _Seen]]:
     """Each entry with what decided visibility just before and just after its version."""
     seen = _Seen()
     for entry in entries:
         before = seen
         if entry.change.kind == "added":
-            # An added model's changes list no fields: read the record its version holds.
-            _, document = store.document(entry.version.id)
-            seen = _seen_in(document.model(model_id))
+            seen = flags(entry.version.id, model_id)
         elif entry.change.kind == "removed":
             seen = _Seen()
         else:
@@ -192,11 +228,12 @@ def _entry(
 
 def history_route(store: Store, state: CatalogState) -> Route:
     """``GET``/``HEAD`` of a model's history, for requests the raw read path hands on."""
+    flags = VersionFlags(store)
 
     async def history(request: Request) -> Response:
         model_id = request.path_params["model_id"]
         caller = await run_in_threadpool(_caller, request, store)
-        body = await run_in_threadpool(history_json, store, state, model_id, caller)
+        body = await run_in_threadpool(history_json, store, state, model_id, caller, flags)
         headers = {"cache-control": "no-store", "vary": "Authorization"}
         return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
