@@ -49,6 +49,9 @@ PUBLIC = "tts-chatterbox-hd"
 #: The private model's voice cloning carries this after the fixture's patch.
 CLONING_MARK = b'"retention_days":7919'
 AUTHOR = "audit-author-7f3a"
+#: Retired with the beta model as successor: deprecated and listed, and removed (410).
+DEPRECATED = "grok-4-3"
+REMOVED = "gemini-3-1-pro-preview"
 UNKNOWN = "no-such-model-at-all"
 
 
@@ -109,6 +112,17 @@ def _make_changes(client: httpx.Client, admin: dict[str, str]) -> None:
     for model_id, patch in patches.items():
         done = client.patch(f"/admin/v1/models/{model_id}", json=patch, headers=admin)
         assert done.status_code == 200, done.text
+    retirements = {
+        DEPRECATED: {"removesAt": "2030-01-01T00:00:00Z", "replacementModelId": BETA},
+        REMOVED: {
+            "startsAt": "2020-01-01T00:00:00Z",
+            "removesAt": "2021-01-01T00:00:00Z",
+            "replacementModelId": BETA,
+        },
+    }
+    for model_id, body in retirements.items():
+        done = client.post(f"/admin/v1/models/{model_id}/retire", json=body, headers=admin)
+        assert done.status_code == 200, done.text
     aliases = client.get("/api/v1/models/compatibility_mapping?type=text", headers=admin).json()
     mapping = {**aliases["data"], BETA_ALIAS: BETA}
     done = client.put("/admin/v1/aliases/text", json=mapping, headers=admin)
@@ -125,6 +139,8 @@ def assert_nothing_hidden(response: httpx.Response) -> None:
     for mark in (BETA.encode(), BETA_ALIAS.encode(), BETA_TRAIT.encode(), CLONING_MARK):
         assert mark not in body, f"{where} shows {mark!r}"
     assert AUTHOR.encode() not in body, f"{where} shows an admin key's name"
+    for name, value in response.headers.items():
+        assert BETA not in value and AUTHOR not in value, f"{where} shows it in {name}"
     assert b"x-catalog" not in body or response.request.url.path.endswith("openapi.yaml"), where
     if response.headers.get("content-type", "").startswith("application/json") and body:
         _no_private_cloning(orjson.loads(body), where)
@@ -182,7 +198,10 @@ def _retrieve(w: World, method: str) -> list[httpx.Response]:
         assert beta.content == unknown.content.replace(UNKNOWN.encode(), BETA.encode())
         private = _get(w, method, f"/api/v1/models/{PRIVATE}", **at)
         assert private.status_code == 200
-        found += [beta, private]
+        deprecated = _get(w, method, f"/api/v1/models/{DEPRECATED}", **at)
+        removed = _get(w, method, f"/api/v1/models/{REMOVED}", **at)
+        assert removed.status_code == (200 if at.get("at") == w.seeded else 410)
+        found += [beta, private, deprecated, removed]
     return found
 
 
@@ -342,6 +361,10 @@ def test_the_markers_are_there_for_those_who_may_see_them(world: World) -> None:
         ).status_code
         == 200
     )
+    warning = client.get(f"/api/v1/models/{DEPRECATED}", headers=beta).headers
+    assert warning["x-venice-model-deprecation-warning"].endswith(f"use {BETA} instead.")
+    gone = client.get(f"/api/v1/models/{REMOVED}", headers=beta).json()
+    assert gone["details"]["replacementModelId"] == BETA
     assert CLONING_MARK in client.get(f"/api/v1/models/{PRIVATE}", headers=staff).content
     staff_history = client.get(f"/api/v1/models/{PRIVATE}/history", headers=staff)
     assert b"voice_cloning.retention_days" in staff_history.content
