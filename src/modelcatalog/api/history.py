@@ -115,9 +115,22 @@ def history_json(
     if caller.admin:
         data = [_entry(e, e.change.kind, list(e.change.fields), author=True) for e in entries]
         return {"object": "list", "id": model_id, "data": data}
+    shown, last = _as_seen_by(caller, _walk(flags or VersionFlags(store), model_id, entries))
+    # The served snapshot may trail the store by one reload; either hiding the model hides it.
+    live = state.snapshot.by_id.get(model_id)
+    hidden_now = live is not None and not _seen_in(dict(live.wire)).visible_to(caller)
+    if hidden_now or not last.visible_to(caller) or not shown:
+        raise ModelNotFound(model_id)
+    return {"object": "list", "id": model_id, "data": shown}
+
+
+def _as_seen_by(
+    caller: Caller, walked: Iterable[tuple[HistoryEntry, _Seen, _Seen]]
+) -> tuple[list[dict[str, Any]], _Seen]:
+    """The entries ``caller`` may see, and the model as the last version that held it."""
     shown: list[dict[str, Any]] = []
     last = _Seen()
-    for entry, before, after in _walk(flags or VersionFlags(store), model_id, entries):
+    for entry, before, after in walked:
         last = after if after.present else before
         if before.visible_to(caller) and after.visible_to(caller):
             hidden = _hidden_paths(caller, before, after)
@@ -127,12 +140,7 @@ def history_json(
         elif after.visible_to(caller) or before.visible_to(caller):
             kind = "added" if after.visible_to(caller) else "removed"
             shown.append(_entry(entry, kind, [], author=False))
-    # The served snapshot may trail the store by one reload; either hiding the model hides it.
-    live = state.snapshot.by_id.get(model_id)
-    hidden_now = live is not None and not _seen_in(dict(live.wire)).visible_to(caller)
-    if hidden_now or not last.visible_to(caller) or not shown:
-        raise ModelNotFound(model_id)
-    return {"object": "list", "id": model_id, "data": shown}
+    return shown, last
 
 
 def _walk(
