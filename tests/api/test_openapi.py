@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from tests.conftest import PATHS_SPEC, SPEC
 
 ROUTE_NAMES = ("traits", "compatibility_mapping")
 PACKAGED = yaml.safe_load(files("modelcatalog.api").joinpath("openapi.yaml").read_text())
+_ID_SCHEMA = PACKAGED["components"]["schemas"]["ModelId"]
+_ID, _ID_MAX = re.compile(_ID_SCHEMA["pattern"]), _ID_SCHEMA["maxLength"]
 
 
 def test_listing_and_model_schema_are_the_seeds() -> None:
@@ -69,7 +72,13 @@ def _schemathesis_app() -> object:
     return create_app(settings, state, routes=quote_routes(settings, state))
 
 
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.yaml", _schemathesis_app())
+# The in-process app serves the read API and quotes from a catalog file; the store's routes
+# (history, admin) and the operations routes are fuzzed over HTTP in tests/e2e.
+schema = (
+    schemathesis.openapi.from_asgi("/api/v1/openapi.yaml", _schemathesis_app())
+    .include(tag="Models")
+    .exclude(operation_id="modelHistory")
+)
 
 
 @schema.parametrize()
@@ -91,3 +100,59 @@ def test_no_server_errors_and_responses_conform(case: schemathesis.Case) -> None
             response_schema_conformance,
         ]
     )
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "openai/gpt-4o",
+        "vertex_ai/claude-3-5-sonnet@20240620",
+        "cloudflare/@cf/meta/llama-2-7b-chat-fp16",
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "zai-org-glm-4.7",
+        "a" * 128,
+        "modèle-é",
+        "history",
+        "x/retired",
+    ],
+)
+def test_the_documented_id_grammar_accepts_real_ids(model_id: str) -> None:
+    assert _ID.fullmatch(model_id) and len(model_id) <= _ID_MAX
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "",
+        "a" * 129,
+        "traits",
+        "compatibility_mapping",
+        "resolve",
+        "x/retire",
+        "x/quote",
+        "x/history",
+        "/x",
+        "x/",
+        "x//y",
+        ".",
+        "..",
+        "x/../y",
+        "x/./y",
+        "a b",
+        "a\tb",
+        "a\r\nb",
+        "a\x00b",
+        "a\x7fb",
+        "a\x9bb",
+    ],
+)
+def test_the_documented_id_grammar_refuses_route_names_and_bad_ids(model_id: str) -> None:
+    assert not (_ID.fullmatch(model_id) and len(model_id) <= _ID_MAX)
+
+
+def test_every_bundled_id_follows_the_documented_grammar() -> None:
+    from modelcatalog.bundled import BUNDLED_CATALOG
+    from modelcatalog.catalog.sources import read_source
+
+    ids = [str(r.data["id"]) for r in read_source(BUNDLED_CATALOG).records]
+    assert ids and all(_ID.fullmatch(i) and len(i) <= _ID_MAX for i in ids)

@@ -12,6 +12,7 @@ Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live
 - ``http``     content negotiation, ETags, precomputed header lists
 - ``auth``     bearer keys -> audiences (constant-time comparison)
 - ``cors``     the cross-origin policy and preflight answers
+- ``history``  ``/api/v1/models/{id}/history`` on a store, per audience
 - ``openapi.yaml``  the document served at ``/api/v1/openapi.yaml``
 
 How to add a route (admin, quotes, readiness, metrics):
@@ -29,7 +30,10 @@ How to add a route (admin, quotes, readiness, metrics):
 4. ``GET``/``HEAD`` on ``/api/v1/models`` and on every path under ``/api/v1/models/`` never
    reach Starlette: the rest of the path is a model id, and ids may hold slashes. New routes
    under ``/api/v1/models/`` must use another method (``POST .../{model_id:path}/quote``).
-   Add the route to ``openapi.yaml`` and to ``docs/api.md``.
+   Add the route to ``openapi.yaml`` and to ``docs/api.md``, and say in ``ROUTES`` of
+   ``tests/hardening/test_audiences.py`` how an anonymous caller exercises it (the test
+   enumerates the router and fails on a route it does not know). A route that shows models
+   shows only those the caller's audience may see, without staff-only fields.
 
 Swapping the catalog: build and validate the new snapshot, then ``state.swap(snapshot)``;
 views of the old one are dropped and the new ones are built on first use.

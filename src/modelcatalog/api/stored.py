@@ -6,8 +6,10 @@ starts a :class:`~modelcatalog.store.follow.Follower` that swaps in every new ve
 :func:`build_file_app` serves a directory or dump with the same readiness and metrics.
 
 The raw read path stays as it is; :class:`ServiceReads` only adds, before it, a check for
-``at=`` in the query string (such requests take a slower path that builds views of the
-catalog as it stood, or will stand, at that instant) and for ``/history`` after a model id.
+``at=`` in the query string: such requests take a slower path that builds views of the
+catalog as it stood, or will stand, at that instant. A model's history is a framework route
+(:mod:`modelcatalog.api.history`): ``{id}/history`` holds a slash, and the app hands every
+slashed id the catalog does not hold to the framework.
 """
 
 from __future__ import annotations
@@ -19,19 +21,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from starlette.types import Scope, Send
 
 from modelcatalog.api.admin import admin_routes
 from modelcatalog.api.app import CatalogApp, create_app
 from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
-from modelcatalog.api.listing import MODEL, ListingRoutes
+from modelcatalog.api.history import history_route
+from modelcatalog.api.listing import ListingRoutes
 from modelcatalog.api.ops import READ_LABELS, ObserveMiddleware, Observer, ops_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.bundled import BUNDLED_CATALOG
@@ -48,7 +48,6 @@ __all__ = ["ServiceReads", "StoreAudiences", "build_file_app", "build_store_app"
 
 RoutesFor = Callable[[Settings, CatalogState, Store | None], Sequence[BaseRoute]]
 SnapshotAt = Callable[[datetime], CatalogSnapshot]
-_HISTORY = "/history"
 _PAST_VIEWS = 64
 
 
@@ -73,7 +72,7 @@ class StoreAudiences(KeyRing):
 
 
 class ServiceReads(ListingRoutes):
-    """The raw read path, observed, plus ``?at=`` reads and model history."""
+    """The raw read path, observed, plus ``?at=`` reads."""
 
     def __init__(
         self,
@@ -91,20 +90,12 @@ class ServiceReads(ListingRoutes):
         self._past: OrderedDict[tuple[str, datetime], ListingRoutes] = OrderedDict()
 
     async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
-        label = (
-            "/api/v1/models/{id}/history"
-            if self._is_history(route, model_id)
-            else READ_LABELS[route]
-        )
         await self._observer.observe(
-            scope, send, label, lambda s: self._answer(scope, s, route, model_id)
+            scope, send, READ_LABELS[route], lambda s: self._answer(scope, s, route, model_id)
         )
 
     async def _answer(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
         try:
-            if self._is_history(route, model_id):
-                await self._history(send, model_id[: -len(_HISTORY)])
-                return
             query = scope["query_string"]
             at = _at_param(query) if b"at=" in query else None
         except Exception as exc:
@@ -119,14 +110,6 @@ class ServiceReads(ListingRoutes):
             await self._send_error(send, exc, [])
             return
         await past(scope, send, route, model_id)
-
-    def _is_history(self, route: str, model_id: str) -> bool:
-        return (
-            self._store is not None
-            and route == MODEL
-            and model_id.endswith(_HISTORY)
-            and model_id not in self.state.snapshot.by_id
-        )
 
     def _routes_at(self, at: datetime) -> ListingRoutes:
         live = self.state.snapshot
@@ -143,34 +126,6 @@ class ServiceReads(ListingRoutes):
             while len(self._past) > _PAST_VIEWS:
                 self._past.popitem(last=False)
         return found
-
-    async def _history(self, send: Send, model_id: str) -> None:
-        assert self._store is not None
-        body = await run_in_threadpool(history_body, self._store, model_id)
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-            *self._cors.static_headers,
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def history_body(store: Store, model_id: str) -> bytes:
-    entries = store.history(model_id)
-    return orjson.dumps({"object": "list", "id": model_id, "data": [e.as_json() for e in entries]})
-
-
-def history_route(store: Store) -> Route:
-    """``GET /api/v1/models/{id}/history`` for requests the raw read path hands on."""
-
-    async def history(request: Request) -> Response:
-        model_id = request.path_params["model_id"]
-        body = await run_in_threadpool(history_body, store, model_id)
-        return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
-
-    return Route("/api/v1/models/{model_id:path}/history", history, methods=["GET", "HEAD"])
 
 
 def _at_param(query: bytes) -> datetime | None:
@@ -241,7 +196,7 @@ def build_store_app(
         *routes(settings, state, store),
         *ops_routes(observer),
         *admin_routes(store, follower.check),
-        history_route(store),
+        history_route(store, state),
     ]
 
     @asynccontextmanager

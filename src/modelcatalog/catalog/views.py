@@ -7,7 +7,9 @@ and the beta listing of a catalog without beta models) share one :class:`Encoded
 
 Listing order is catalog order: the order of the records in a dump, or for a catalog
 directory the order of its files (``<type>/<id>.yaml`` sorted by path). Trait and alias maps
-are sorted by key. A model is a trait or alias target only where it is listed to the caller.
+are sorted by key. A model is a trait or alias target only where it is listed to the caller,
+and a deprecated model names its ``replacementModelId`` (in its record, its warning header and
+its 410) only to callers who may see that successor.
 """
 
 from __future__ import annotations
@@ -190,7 +192,8 @@ class ViewSet:
             raise ModelNotFound(model_id)
         lifecycle = self.lifecycles.by_id[model_id]
         if lifecycle.is_removed(self.at):
-            raise ModelRemoved(model_id, lifecycle.removal_text or "", lifecycle.replacement)
+            replacement = self._replacement(audience, lifecycle)
+            raise ModelRemoved(model_id, lifecycle.removal_text or "", replacement)
         return self._memo(("model", _visibility(audience), model_id), self._model, audience, model)
 
     def warm(self) -> None:
@@ -224,7 +227,16 @@ class ViewSet:
 
     def _fragment(self, audience: Audience, model: CatalogModel) -> bytes:
         key = ("fragment", _visibility(audience), model.id)
-        return self._memo(key, lambda: orjson.dumps(_served_record(model, audience)))
+        lifecycle = self.lifecycles.by_id[model.id]
+        hide = lifecycle.replacement != self._replacement(audience, lifecycle)
+        return self._memo(key, lambda: orjson.dumps(_served_record(model, audience, hide)))
+
+    def _replacement(self, audience: Audience, lifecycle: Lifecycle) -> str | None:
+        """The successor the caller may be told of: not a beta model it cannot see."""
+        successor = self.snapshot.by_id.get(lifecycle.replacement or "")
+        if successor is not None and _is_beta(successor) and not audience.sees_beta:
+            return None
+        return lifecycle.replacement
 
     def _listing(self, audience: Audience, selection: str) -> Encoded:
         items = b",".join(self._fragment(audience, m) for m in self.listed(audience, selection))
@@ -252,7 +264,8 @@ class ViewSet:
         lifecycle = self.lifecycles.by_id[model.id]
         if not lifecycle.is_deprecated(self.at):
             return ModelView(encoded, None, None)
-        return ModelView(encoded, lifecycle.removal_text, _warning(model.id, lifecycle))
+        warning = _warning(model.id, lifecycle, self._replacement(audience, lifecycle))
+        return ModelView(encoded, lifecycle.removal_text, warning)
 
 
 def _visibility(audience: Audience) -> tuple[bool, bool]:
@@ -278,19 +291,27 @@ def _traits_of(model: CatalogModel) -> Iterable[str]:
     return (t for t in traits if isinstance(t, str)) if isinstance(traits, list) else ()
 
 
-def _served_record(model: CatalogModel, audience: Audience) -> dict[str, Any]:
+def _served_record(
+    model: CatalogModel, audience: Audience, hide_replacement: bool = False
+) -> dict[str, Any]:
     record = dict(model.wire)
-    spec = _spec(model)
+    spec = dict(_spec(model))
     hide_cloning = not (model.public_voice_cloning or audience.sees_private_voice_cloning)
     if hide_cloning and "voice_cloning" in spec:
-        record["model_spec"] = {k: v for k, v in spec.items() if k != "voice_cloning"}
+        del spec["voice_cloning"]
+        record["model_spec"] = spec
+    deprecation = spec.get("deprecation")
+    if hide_replacement and isinstance(deprecation, dict):
+        # The successor is a beta model the caller cannot see: the record does not name it.
+        spec["deprecation"] = {k: v for k, v in deprecation.items() if k != "replacementModelId"}
+        record["model_spec"] = spec
     return record
 
 
-def _warning(model_id: str, lifecycle: Lifecycle) -> str:
+def _warning(model_id: str, lifecycle: Lifecycle, replacement: str | None) -> str:
     message = f"Model {model_id} is deprecated"
     if lifecycle.removal_text:
         message += f" and will be removed on {lifecycle.removal_text}"
-    if lifecycle.replacement:
-        message += f"; use {lifecycle.replacement} instead"
+    if replacement:
+        message += f"; use {replacement} instead"
     return message + "."
