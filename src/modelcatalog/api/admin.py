@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from modelcatalog.api.limits import RequestLimits, load_json
 from modelcatalog.catalog.lifecycle import as_utc
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
@@ -121,7 +122,7 @@ def _json(body: Any, version: int, status: int = 200) -> Response:
 async def _body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return orjson.loads(raw)
+        return load_json(raw, _json_depth(request))
     except orjson.JSONDecodeError as exc:
         raise RequestError(f"the request body is not JSON: {exc}") from exc
 
@@ -214,7 +215,7 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
-        document = _import_document(await request.body())
+        document = _import_document(await request.body(), _json_depth(request))
         return await admin.write(request, key, lambda _current: document, "import", 201)
 
     async def versions(request: Request) -> Response:
@@ -252,9 +253,14 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
     ]
 
 
-def _import_document(raw: bytes) -> CatalogDocument:
+def _json_depth(request: Request) -> int:
+    limits: RequestLimits = request.app.state.limits
+    return limits.json_depth
+
+
+def _import_document(raw: bytes, max_depth: int) -> CatalogDocument:
     try:
-        parsed = orjson.loads(raw)
+        parsed = load_json(raw, max_depth)  # refuses deep YAML flow style too
     except orjson.JSONDecodeError:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("models"), list):
