@@ -224,10 +224,10 @@ class TooManyParameters(LimitExceeded):
 
 
 class JSONTooDeep(LimitExceeded):
-    """A JSON body nests arrays and objects deeper than the service accepts."""
+    """A JSON (or YAML) body nests arrays and objects deeper than the service accepts."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the JSON body nests deeper than {limit} levels", limit)
+        super().__init__(f"the request body nests deeper than {limit} levels", limit)
 
 
 class AlreadyExists(StoreError):

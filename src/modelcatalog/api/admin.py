@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modelcatalog.api.limits import RequestLimits, load_json
+from modelcatalog.api.limits import RequestLimits, check_yaml_depth, load_json
 from modelcatalog.catalog.lifecycle import as_utc
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
@@ -268,6 +268,7 @@ def _import_document(raw: bytes, max_depth: int) -> CatalogDocument:
         if not isinstance(aliases, dict) or not all(isinstance(m, dict) for m in aliases.values()):
             raise RequestError("aliases is an object of type -> {alias: model id}")
         return CatalogDocument(tuple(parsed["models"]), aliases)
+    check_yaml_depth(raw, max_depth)
     try:
         source = read_document_bytes(raw, "import")
     except SourceError as exc:

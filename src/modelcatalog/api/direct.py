@@ -73,8 +73,7 @@ class DirectReadProtocol(HttpToolsProtocol):
         self.url = b""
         self.expect_100_continue = False
         self.headers = []
-        self._in_head = True
-        self._head_bytes = 0
+        self._in_head = True  # _head_bytes runs on from the end of the previous request
         self._has_body = False
         self._refusal = None
 

@@ -30,6 +30,7 @@ from operator import sub
 from typing import Any
 
 import orjson
+import yaml
 from starlette.types import Message, Receive, Scope, Send
 
 from modelcatalog.api.errors import error_response
@@ -43,7 +44,7 @@ from modelcatalog.errors import (
 )
 from modelcatalog.settings import Settings
 
-__all__ = ["RequestLimits", "load_json", "nesting_depth", "send_refusal"]
+__all__ = ["RequestLimits", "check_yaml_depth", "load_json", "nesting_depth", "send_refusal"]
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IMPORT_PATH = "/admin/v1/import"
@@ -53,6 +54,9 @@ _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 #: Opening brackets become 2, closing ones 0, everything else is deleted.
 _BRACKETS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_YAML_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +188,24 @@ def load_json(raw: bytes, max_depth: int, loads: Callable[[bytes], Any] = orjson
     if nesting_depth(raw) > max_depth:
         raise JSONTooDeep(max_depth)
     return loads(raw)
+
+
+def check_yaml_depth(raw: bytes, max_depth: int) -> None:
+    """Raise :class:`JSONTooDeep` for YAML nested deeper than ``max_depth``.
+
+    YAML also nests by indentation (``- - - x``), which no bracket count sees, and libyaml
+    builds nodes recursively in C: deep enough, and the process dies. Its event parser keeps
+    an explicit stack, so depth is counted there first. Malformed YAML is left to the reader,
+    which names the error in its own words.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(raw, Loader=_YAML_LOADER):
+            if isinstance(event, _YAML_OPENS):
+                depth += 1
+                if depth > max_depth:
+                    raise JSONTooDeep(max_depth)
+            elif isinstance(event, _YAML_CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        return
