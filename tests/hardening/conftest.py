@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 from tests.e2e.conftest import MODELCATALOG, Server, start_server
+from tests.e2e.conftest import serve as serve  # the fixture, for tests of other catalogs
 
 #: Long enough for a loaded machine; a hang shows as a timeout, never as a pass.
 TIMEOUT_S = 20.0
