@@ -53,6 +53,7 @@ class DirectReadProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = 0
         self._has_body = False
+        self._field_bytes = 0
         self._refusal: LimitExceeded | None = None
         self._discarding = False
 
@@ -75,6 +76,7 @@ class DirectReadProtocol(HttpToolsProtocol):
         self.headers = []
         self._in_head = True  # _head_bytes runs on from the end of the previous request
         self._has_body = False
+        self._field_bytes = 0
         self._refusal = None
 
     def on_url(self, url: bytes) -> None:
@@ -91,6 +93,7 @@ class DirectReadProtocol(HttpToolsProtocol):
             self.expect_100_continue = True
         elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
             self._has_body = True
+        self._field_bytes += len(name) + len(value) + 4
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -143,7 +146,7 @@ class DirectReadProtocol(HttpToolsProtocol):
         limits = self._limits
         if len(self.headers) > limits.header_fields:
             return HeadersTooLarge(limits.header_fields, "fields")
-        if sum(len(n) + len(v) + 4 for n, v in self.headers) > limits.header_bytes:
+        if self._field_bytes > limits.header_bytes:
             return HeadersTooLarge(limits.header_bytes)
         return None
 
@@ -209,18 +212,26 @@ def _response(
 def _header_block(headers: Headers) -> bytes:
     # A prepared view hands out the same header list on every request, so its encoding is
     # kept; the list itself is held too, so that its id cannot be reused by another list.
+    # Lists made per request (a prepared list plus CORS headers) come and go; both the count
+    # and the bytes held are bounded, so no sequence of requests can grow this.
+    global _header_block_bytes
     cached = _header_blocks.get(id(headers))
     if cached is not None and cached[0] is headers:
         return cached[1]
     block = b"".join([b"%s: %s\r\n" % header for header in headers])
-    if len(_header_blocks) >= _HEADER_BLOCKS_LIMIT:
+    size = 2 * len(block)  # the block, and about as much again for the list it encodes
+    if len(_header_blocks) >= _HEADER_BLOCKS_LIMIT or _header_block_bytes + size > _HEADER_BYTES:
         _header_blocks.clear()
+        _header_block_bytes = 0
     _header_blocks[id(headers)] = (headers, block)
+    _header_block_bytes += size
     return block
 
 
 _header_blocks: dict[int, tuple[Headers, bytes]] = {}
-_HEADER_BLOCKS_LIMIT = 4096
+_header_block_bytes = 0
+_HEADER_BLOCKS_LIMIT = 1024
+_HEADER_BYTES = 1024 * 1024
 
 #: How long a refused connection keeps draining what the client still sends.
 _LINGER_S = 2.0
