@@ -63,7 +63,9 @@ class CatalogApp:
             try:
                 receive = self.limits.guard(scope, receive)
             except LimitExceeded as exc:
-                await send_refusal(send, exc, close=_expects_continue(scope))
+                await send_refusal(
+                    self._with_cors(scope, send), exc, close=_expects_continue(scope)
+                )
                 return
             method = scope["method"]
             if method == "GET" or method == "HEAD":
