@@ -132,3 +132,16 @@ def test_a_model_whose_id_ends_in_quote_still_reads(serve: ServerFactory, tmp_pa
     assert answer.status_code == 200 and answer.json()["id"] == "acme/quote"
     missing = httpx.get(f"{server.url}/api/v1/models/acme/other/quote")
     assert missing.status_code == 405 and missing.headers["allow"] == "POST"
+
+
+def test_expect_100_continue_with_a_body_over_the_limit_is_refused_unsent(
+    store_server: StoreServer,
+) -> None:
+    headers = ("Expect: 100-continue", f"Content-Length: {1024 * 1024}")
+    answer = exchange(
+        store_server.server, request("POST", f"/api/v1/models/{DEFAULT}/quote", *headers)
+    )
+    assert answer.status == 413 and answer.interim == []  # never asked for the body
+    assert answer.headers["connection"] == "close"
+    assert answer.error()["details"] == {"limit": 64 * 1024}
+    assert_alive(store_server.server)
