@@ -47,6 +47,8 @@ class DirectReadProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._catalog = _catalog_app(self.app)
         self._limits = _DEFAULT_LIMITS if self._catalog is None else self._catalog.limits
+        # The request line and the CRLFs around the fields come on top of the header bytes.
+        self._max_head = self._limits.header_bytes + self._limits.url_bytes + 1024
         self._direct: tuple[bytes, bytes] | None = None
         self._close_after = False
         #: Between requests and while a request's head is read; trailers come after it.
@@ -62,10 +64,10 @@ class DirectReadProtocol(HttpToolsProtocol):
             return
         if self._in_head:
             self._head_bytes += len(data)
-        super().data_received(data)
+        HttpToolsProtocol.data_received(self, data)
         # A head that never ends (one endless header) is refused before the parser, which
         # has no limit of its own, holds it all.
-        if self._in_head and not self._discarding and self._head_bytes > self._head_limit():
+        if self._in_head and self._head_bytes > self._max_head and not self._discarding:
             self._refuse(HeadersTooLarge(self._limits.header_bytes))
 
     def on_message_begin(self) -> None:
@@ -86,22 +88,24 @@ class DirectReadProtocol(HttpToolsProtocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._in_head or self._refusal is not None:
+        if not self._in_head:
             return  # a trailer field is never a request header
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_100_continue = True
-        elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
-            self._has_body = True
-        self._field_bytes += len(name) + len(value) + 4
+        elif name == b"content-length" or name == b"transfer-encoding":
+            self._has_body = self._has_body or value != b"0"
+        self._field_bytes += len(name) + len(value)
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
         if self._discarding:
             return
-        if self._refusal is None:
-            self._refusal = self._head_refusal()
+        limits = self._limits
+        fields = len(self.headers)
+        if self._field_bytes + 4 * fields > limits.header_bytes or fields > limits.header_fields:
+            self._refusal = self._refusal or self._head_refusal()
         if self._refusal is not None:
             self._refuse(self._refusal)
             return
@@ -138,17 +142,11 @@ class DirectReadProtocol(HttpToolsProtocol):
             self.transport.close()
         self.on_response_complete()
 
-    def _head_limit(self) -> int:
-        # The request line and the CRLFs around the fields come on top of the header bytes.
-        return self._limits.header_bytes + self._limits.url_bytes + 1024
-
-    def _head_refusal(self) -> LimitExceeded | None:
+    def _head_refusal(self) -> LimitExceeded:
         limits = self._limits
         if len(self.headers) > limits.header_fields:
             return HeadersTooLarge(limits.header_fields, "fields")
-        if self._field_bytes > limits.header_bytes:
-            return HeadersTooLarge(limits.header_bytes)
-        return None
+        return HeadersTooLarge(limits.header_bytes)
 
     def _refuse(self, exc: LimitExceeded) -> None:
         """Answer with the error envelope, then close once the client has stopped sending.

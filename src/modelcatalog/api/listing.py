@@ -109,7 +109,10 @@ class ListingRoutes:
         # Keyed by what selects the view (a valid type, or the id of a model the catalog
         # holds), never by request text: an unknown type or id raises before it is stored,
         # so no client can add entries beyond routes x audiences x (types + models).
-        selector = model_id if route == MODEL else _valid_type(route, _type_param(query))
+        if route == MODEL:
+            selector = model_id
+        else:
+            selector = _valid_type(route, _type_param(query)) if query else _DEFAULT_TYPE
         key = (route, audience, selector)
         found = self._prepared.get(key)
         if found is None:
@@ -182,6 +185,10 @@ def read_headers(headers: Iterable[tuple[bytes, bytes]]) -> ReadHeaders:
         elif name == b"origin":
             origin = value
     return accept, inm, auth, origin
+
+
+_DEFAULT_TYPE = listing_type(None)
+assert map_type(None) == _DEFAULT_TYPE
 
 
 def _valid_type(route: str, requested: str | None) -> str:
