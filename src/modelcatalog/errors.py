@@ -17,7 +17,13 @@
     │   ├── ModelNotFound             no model of that id is listed to the caller
     │   ├── ModelRemoved              the model was listed once and is past its removal instant
     │   ├── RouteNotFound             no route at that path
-    │   └── MethodNotAllowed          the route exists but not for that HTTP method
+    │   ├── MethodNotAllowed          the route exists but not for that HTTP method
+    │   └── LimitExceeded             a request is over a limit (api/limits.py); names it
+    │       ├── PayloadTooLarge       the body is over the route's limit (413)
+    │       ├── HeadersTooLarge       the header section is over its size or count limit (431)
+    │       ├── URITooLong            the request target is over its limit (414)
+    │       ├── TooManyParameters     the query string has more parameters than allowed
+    │       └── JSONTooDeep           a JSON body nests deeper than allowed
     ├── QuoteError                    a price quote cannot be given
     │   ├── InvalidUsage              the usage itself is malformed (unknown field, negative,
     │   │                             not a number); names the field
@@ -47,14 +53,18 @@ __all__ = [
     "CannotListen",
     "CatalogInvalid",
     "Forbidden",
+    "HeadersTooLarge",
     "InvalidRequestParameters",
     "InvalidSettings",
     "InvalidUsage",
+    "JSONTooDeep",
+    "LimitExceeded",
     "MethodNotAllowed",
     "ModelCatalogError",
     "ModelNotFound",
     "ModelRemoved",
     "NotFound",
+    "PayloadTooLarge",
     "PreconditionFailed",
     "QuoteError",
     "RequestError",
@@ -65,6 +75,8 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreUnavailable",
+    "TooManyParameters",
+    "URITooLong",
     "Unauthenticated",
     "UnpriceableRequest",
     "VersionConflict",
@@ -183,6 +195,49 @@ class MethodNotAllowed(RequestError):
     def __init__(self, method: str, allowed: Sequence[str]) -> None:
         self.allowed = tuple(allowed)
         super().__init__(f"Method {method} not allowed; allowed: {', '.join(self.allowed)}")
+
+
+class LimitExceeded(RequestError):
+    """A request is over one of the service's limits; ``details`` names the limit."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(message, {"limit": limit})
+
+
+class PayloadTooLarge(LimitExceeded):
+    """The request body is larger than the route accepts (counted as it arrives)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is over this route's limit of {limit} bytes", limit)
+
+
+class HeadersTooLarge(LimitExceeded):
+    """The request's header section is over its limit in bytes or in number of fields."""
+
+    def __init__(self, limit: int, what: str = "bytes") -> None:
+        super().__init__(f"the request headers are over the limit of {limit} {what}", limit)
+
+
+class URITooLong(LimitExceeded):
+    """The request target (path and query) is longer than the service accepts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request target is over the limit of {limit} bytes", limit)
+
+
+class TooManyParameters(LimitExceeded):
+    """The query string holds more parameters than the service accepts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the query string has more than {limit} parameters", limit)
+
+
+class JSONTooDeep(LimitExceeded):
+    """A JSON (or YAML) body nests arrays and objects deeper than the service accepts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body nests deeper than {limit} levels", limit)
 
 
 class AlreadyExists(StoreError):

@@ -52,6 +52,9 @@ ENV_PREFIX = "MODELCATALOG_"
 MIN_KEY_LENGTH = 16
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
 
+KIB = 1024
+MIB = 1024 * KIB
+
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 
@@ -106,6 +109,30 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field("info", description="Lowest level of log messages written.")
     access_log: bool = Field(False, description="Log one line per request (costs throughput).")
+    max_quote_body: int = Field(
+        64 * KIB, ge=1024, description="Largest body of a quote or other public write, in bytes."
+    )
+    max_admin_body: int = Field(
+        MIB, ge=1024, description="Largest body of an admin write other than an import, in bytes."
+    )
+    max_import_body: int = Field(
+        64 * MIB, ge=1024, description="Largest body of POST /admin/v1/import, in bytes."
+    )
+    max_json_depth: int = Field(
+        64, ge=8, le=512, description="Deepest nesting of arrays and objects in a JSON body."
+    )
+    max_header_bytes: int = Field(
+        16 * KIB, ge=4 * KIB, le=MIB, description="Largest request header section, in bytes."
+    )
+    max_header_fields: int = Field(
+        100, ge=16, le=1000, description="Most header fields in one request."
+    )
+    max_url_bytes: int = Field(
+        8 * KIB, ge=1024, le=MIB, description="Longest request target (path and query), in bytes."
+    )
+    max_query_params: int = Field(
+        32, ge=1, le=1000, description="Most parameters in one query string."
+    )
 
     _file_keys: AudienceKeys = PrivateAttr(default_factory=dict)
 

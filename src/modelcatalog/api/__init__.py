@@ -9,6 +9,7 @@ Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live
 - ``direct``   uvicorn's HTTP protocol answering those reads from the parser, no ASGI round trip
 - ``state``    :class:`CatalogState`, the atomic swap point for new snapshots
 - ``errors``   ``error_body()`` and the one exception -> HTTP status table
+- ``limits``   every request limit (body, JSON depth, headers, target) and where it is enforced
 - ``http``     content negotiation, ETags, precomputed header lists
 - ``auth``     bearer keys -> audiences (constant-time comparison)
 - ``cors``     the cross-origin policy and preflight answers

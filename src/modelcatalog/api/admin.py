@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from modelcatalog.api.limits import RequestLimits, check_yaml_depth, load_json
 from modelcatalog.catalog.lifecycle import as_utc
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
@@ -122,7 +123,7 @@ def _json(body: Any, version: int, status: int = 200) -> Response:
 async def _body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return orjson.loads(raw)
+        return load_json(raw, _json_depth(request))
     except orjson.JSONDecodeError as exc:
         raise RequestError(f"the request body is not JSON: {exc}") from exc
 
@@ -215,7 +216,9 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
-        document = _import_document(await request.body(), _body_formats(request))
+        document = _import_document(
+            await request.body(), _body_formats(request), _json_depth(request)
+        )
         return await admin.write(request, key, lambda _current: document, "import", 201)
 
     async def versions(request: Request) -> Response:
@@ -259,9 +262,14 @@ def _body_formats(request: Request) -> tuple[str, ...]:
     return ("YAML",) if media.endswith("yaml") else ("JSON",)
 
 
-def _import_document(raw: bytes, formats: tuple[str, ...]) -> CatalogDocument:
+def _json_depth(request: Request) -> int:
+    limits: RequestLimits = request.app.state.limits
+    return limits.json_depth
+
+
+def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> CatalogDocument:
     try:
-        parsed = orjson.loads(raw)
+        parsed = load_json(raw, max_depth)  # refuses deep YAML flow style too
     except orjson.JSONDecodeError:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("models"), list):
@@ -269,6 +277,8 @@ def _import_document(raw: bytes, formats: tuple[str, ...]) -> CatalogDocument:
         if not isinstance(aliases, dict) or not all(isinstance(m, dict) for m in aliases.values()):
             raise RequestError("aliases is an object of type -> {alias: model id}")
         return CatalogDocument(tuple(parsed["models"]), aliases)
+    if "YAML" in formats:
+        check_yaml_depth(raw, max_depth)
     try:
         source = read_document_bytes(raw, "import", formats)
     except SourceError as exc:

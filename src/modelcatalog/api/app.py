@@ -17,16 +17,23 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
 from modelcatalog.api.http import Headers
+from modelcatalog.api.limits import RequestLimits, send_refusal
 from modelcatalog.api.listing import MODEL, MODELS_PATH, Answer, ListingRoutes, read_headers
 from modelcatalog.api.state import CatalogState
-from modelcatalog.errors import MethodNotAllowed, ModelCatalogError, ModelNotFound, RouteNotFound
+from modelcatalog.errors import (
+    LimitExceeded,
+    MethodNotAllowed,
+    ModelCatalogError,
+    ModelNotFound,
+    RouteNotFound,
+)
 from modelcatalog.settings import Settings
 
 __all__ = ["CatalogApp", "create_app"]
@@ -44,6 +51,7 @@ class CatalogApp:
         self.state = state
         self.framework = framework
         self.cors = CorsPolicy(settings.cors_origins)
+        self.limits = RequestLimits.of(settings)
         self.reads = ListingRoutes(state, KeyRing(settings.keys), self.cors, settings.cache_max_age)
         #: Whether :mod:`modelcatalog.api.direct` may answer reads from the HTTP parser.
         self.direct_reads = True
@@ -52,6 +60,13 @@ class CatalogApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            try:
+                receive = self.limits.guard(scope, receive)
+            except LimitExceeded as exc:
+                await send_refusal(
+                    self._with_cors(scope, send), exc, close=_expects_continue(scope)
+                )
+                return
             method = scope["method"]
             if method == "GET" or method == "HEAD":
                 matched = ListingRoutes.match(scope["path"])
@@ -75,6 +90,8 @@ class CatalogApp:
         """
         if not self.direct_reads or b"%" in raw_path or b"at=" in query:
             return None
+        if b"&" in query and query.count(b"&") >= self.limits.query_params:
+            return None  # the ASGI path refuses it through the error table
         matched = ListingRoutes.match(raw_path.decode("latin-1"))
         if matched is None or "/" in matched[1]:
             return None
@@ -116,6 +133,12 @@ class CatalogApp:
         return send_with_cors
 
 
+def _expects_continue(scope: Scope) -> bool:
+    # A client that sent "Expect: 100-continue" withholds its body: after a refusal the
+    # connection cannot be reused, since the parser would wait for a body never sent.
+    return any(k == b"expect" and v.lower() == b"100-continue" for k, v in scope["headers"])
+
+
 def create_app(
     settings: Settings,
     state: CatalogState,
@@ -136,6 +159,7 @@ def create_app(
     app = CatalogApp(settings, state, framework)
     framework.state.catalog = state
     framework.state.settings = settings
+    framework.state.limits = app.limits
     return app
 
 
@@ -154,10 +178,25 @@ def _read_route_fallbacks() -> list[BaseRoute]:
 
 
 async def _unreachable(request: Request) -> Response:
+    allowed = _methods_elsewhere(request)
+    if allowed:
+        # ``GET .../{id}/quote`` for an id the catalog does not hold: the quote route.
+        raise MethodNotAllowed(request.method, allowed)
     model_id = request.path_params.get("model_id")
     if model_id is not None:
         raise ModelNotFound(model_id)
     raise RouteNotFound(request.url.path)
+
+
+def _methods_elsewhere(request: Request) -> list[str]:
+    """The methods of the other routes whose path matches this request's path."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.endpoint is not _unreachable:
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL and route.methods:
+                allowed |= route.methods
+    return sorted(allowed)
 
 
 async def _healthz(request: Request) -> Response:

@@ -29,6 +29,11 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (errors.ModelRemoved, 410),
     (errors.RouteNotFound, 404),
     (errors.MethodNotAllowed, 405),
+    (errors.PayloadTooLarge, 413),
+    (errors.HeadersTooLarge, 431),
+    (errors.URITooLong, 414),
+    (errors.TooManyParameters, 400),
+    (errors.JSONTooDeep, 400),
     (errors.RequestError, 400),
     (errors.UnpriceableRequest, 422),
     (errors.QuoteError, 400),
@@ -70,10 +75,16 @@ def error_response(exc: BaseException) -> ErrorResponse:
     if status is None:
         log.error("unhandled error while serving a request", exc_info=exc)
         return ErrorResponse(500, error_body(_INTERNAL))
-    headers: tuple[tuple[bytes, bytes], ...] = ()
+    return ErrorResponse(status, error_body(_message(exc), _details(exc)), _headers(exc))
+
+
+def _headers(exc: BaseException) -> tuple[tuple[bytes, bytes], ...]:
     if isinstance(exc, errors.MethodNotAllowed):
-        headers = ((b"allow", ", ".join(exc.allowed).encode()),)
-    return ErrorResponse(status, error_body(_message(exc), _details(exc)), headers)
+        return ((b"allow", ", ".join(exc.allowed).encode()),)
+    if isinstance(exc, errors.Unauthenticated):
+        # RFC 9110: a 401 names the scheme that would authenticate (RFC 6750 for bearer keys).
+        return ((b"www-authenticate", b'Bearer realm="modelcatalog"'),)
+    return ()
 
 
 def _status_of(exc: BaseException) -> int | None:

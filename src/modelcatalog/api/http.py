@@ -19,6 +19,7 @@ IDENTITY, GZIP, BR = "identity", "gzip", "br"
 
 _coding_cache: dict[tuple[bytes, bool], str] = {}
 _CODING_CACHE_LIMIT = 1024
+_CODING_CACHE_VALUE_LIMIT = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +72,12 @@ def choose_coding(accept_encoding: bytes, has_br: bool) -> str:
     found = _coding_cache.get(key)
     if found is None:
         found = _negotiate(accept_encoding, has_br)
-        if len(_coding_cache) >= _CODING_CACHE_LIMIT:
-            _coding_cache.clear()
-        _coding_cache[key] = found
+        # Browsers and clients send a few short values; only those are kept, so unique long
+        # values cost their parsing and no memory (bound: entries x longest value kept).
+        if len(accept_encoding) <= _CODING_CACHE_VALUE_LIMIT:
+            if len(_coding_cache) >= _CODING_CACHE_LIMIT:
+                _coding_cache.clear()
+            _coding_cache[key] = found
     return found
 
 

@@ -106,12 +106,16 @@ class ListingRoutes:
         if views is not self._prepared_for:
             self._prepared = {}
             self._prepared_for = views
-        # Keyed by the raw query, so a repeated request skips query parsing; bounded, since
-        # every distinct query string a client sends would otherwise add an entry.
-        key = (route, audience, model_id if route == MODEL else query)
+        # Keyed by what selects the view (a valid type, or the id of a model the catalog
+        # holds), never by request text: an unknown type or id raises before it is stored,
+        # so no client can add entries beyond routes x audiences x (types + models).
+        if route == MODEL:
+            selector = model_id
+        else:
+            selector = _valid_type(route, _type_param(query)) if query else _DEFAULT_TYPE
+        key = (route, audience, selector)
         found = self._prepared.get(key)
         if found is None:
-            selector = model_id if route == MODEL else _type_param(query)
             prepared = self._build(views, route, audience, selector)
             if len(self._prepared) >= _PREPARED_LIMIT:
                 self._prepared.clear()
@@ -181,6 +185,15 @@ def read_headers(headers: Iterable[tuple[bytes, bytes]]) -> ReadHeaders:
         elif name == b"origin":
             origin = value
     return accept, inm, auth, origin
+
+
+_DEFAULT_TYPE = listing_type(None)
+assert map_type(None) == _DEFAULT_TYPE
+
+
+def _valid_type(route: str, requested: str | None) -> str:
+    """The type a listing or map ``?type=`` selects; raises for one the route does not know."""
+    return listing_type(requested) if route == LISTING else map_type(requested)
 
 
 def _type_param(query: bytes) -> str | None:

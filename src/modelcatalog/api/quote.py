@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from modelcatalog.api.auth import KeyRing
+from modelcatalog.api.limits import RequestLimits, load_json
 from modelcatalog.api.state import CatalogState
 from modelcatalog.catalog.views import Audience, SnapshotLifecycles, ViewSet
 from modelcatalog.pricing import parse_at, parse_usage_json, quote
@@ -50,7 +51,8 @@ class QuoteRoute:
         views, from_history = await self._views(instant)
         record = self._record(views, audience, model_id)
         body = await request.body()
-        usage = parse_usage_json(body if body.strip() else b"{}")
+        limits: RequestLimits = request.app.state.limits
+        usage = load_json(body if body.strip() else b"{}", limits.json_depth, parse_usage_json)
         result = quote(record, usage, instant)
         payload = result.to_json(views.version, from_history=from_history)
         return Response(orjson.dumps(payload), media_type="application/json", headers=_HEADERS)

@@ -37,7 +37,7 @@ from modelcatalog.api.state import CatalogState
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.lifecycle import Clock, as_utc, frozen_clock
 from modelcatalog.catalog.snapshot import CatalogSnapshot
-from modelcatalog.catalog.views import Audience
+from modelcatalog.catalog.views import Audience, SnapshotLifecycles
 from modelcatalog.errors import InvalidRequestParameters
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
@@ -48,7 +48,11 @@ __all__ = ["ServiceReads", "StoreAudiences", "build_file_app", "build_store_app"
 
 RoutesFor = Callable[[Settings, CatalogState, Store | None], Sequence[BaseRoute]]
 SnapshotAt = Callable[[datetime], CatalogSnapshot]
-_PAST_VIEWS = 64
+#: Past and future views kept (LRU); docs/performance.md states what they can cost.
+_PAST_VIEWS = 16
+_LIFECYCLES_KEPT = 4
+#: Catalog version, then the start and end of a lifecycle window.
+PastKey = tuple[str, datetime | None, datetime | None]
 
 
 class StoreAudiences(KeyRing):
@@ -87,7 +91,8 @@ class ServiceReads(ListingRoutes):
         self._max_age = cache_max_age
         self._observer = observer
         self._store = store
-        self._past: OrderedDict[tuple[str, datetime], ListingRoutes] = OrderedDict()
+        self._past: OrderedDict[PastKey, ListingRoutes] = OrderedDict()
+        self._windows: OrderedDict[str, SnapshotLifecycles] = OrderedDict()
 
     async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
         await self._observer.observe(
@@ -117,7 +122,11 @@ class ServiceReads(ListingRoutes):
             snapshot = live  # the future: today's catalog under the lifecycle clock
         else:
             snapshot = self._store.snapshot_at(at)
-        key = (snapshot.version, at)
+        # Keyed by the catalog version and the lifecycle window the instant falls in, not by
+        # the instant: every instant of a window has the same views, so distinct instants a
+        # client sends cost nothing, and entries are bounded by versions x windows (and 16).
+        window = self._lifecycles(snapshot).window_at(at)
+        key = (snapshot.version, window.start, window.end)
         found = self._past.get(key)
         if found is None:
             state = CatalogState(snapshot, frozen_clock(at))
@@ -125,6 +134,16 @@ class ServiceReads(ListingRoutes):
             self._past[key] = found
             while len(self._past) > _PAST_VIEWS:
                 self._past.popitem(last=False)
+        else:
+            self._past.move_to_end(key)
+        return found
+
+    def _lifecycles(self, snapshot: CatalogSnapshot) -> SnapshotLifecycles:
+        found = self._windows.get(snapshot.version)
+        if found is None or found.snapshot is not snapshot:
+            found = self._windows[snapshot.version] = SnapshotLifecycles(snapshot)
+            while len(self._windows) > _LIFECYCLES_KEPT:
+                self._windows.popitem(last=False)
         return found
 
 
