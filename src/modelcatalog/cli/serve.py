@@ -8,7 +8,6 @@ start with exit code 1 and the located findings; unreadable data exits 2.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,10 +37,9 @@ def serve(
         typer.Option(help="Catalog directory or Venice dump. [default: the bundled catalog]"),
     ] = None,
     now: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
-            help="Freeze the clock at this ISO 8601 instant (previews, tests).",
-            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"],
+            help="Freeze the clock at this ISO 8601 instant (previews, tests); naive is UTC.",
         ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes. [default: 1]")] = None,

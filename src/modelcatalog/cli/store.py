@@ -1,9 +1,11 @@
-"""Store commands: ``import``, ``export``, ``versions``, ``diff``, ``db upgrade``, ``keys``.
+"""Store commands: ``import``, ``export``, ``rollback``, ``versions``, ``diff``, ``db upgrade``,
+``keys``.
 
 Every command takes ``--data-dir`` (the SQLite store, ``MODELCATALOG_DATA_DIR``) or
 ``--database`` (a PostgreSQL URL, ``MODELCATALOG_DATABASE_URL``) and ``--json``. Exit codes
 follow the CLI's convention: 1 for a refused change (invalid catalog, stale version, schema
-behind), 2 for what could not be read or reached.
+behind, a write that would remove too many models without ``--force``), 2 for what could not be
+read or reached.
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ Database = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Expect = Annotated[
+    int | None, typer.Option("--expect", help="Refuse unless this is the current version.")
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Write even if it removes more than destructive_write_share of the models."
+    ),
+]
 
 db_app = typer.Typer(help="Manage the store's database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -95,14 +106,18 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A catalog directory or a Venice dump.")],
     message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
     author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
-    expected: Annotated[
-        int | None, typer.Option("--expect", help="Refuse unless this is the current version.")
-    ] = None,
+    expected: Expect = None,
+    force: Force = False,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
 ) -> None:
-    """Replace the stored catalog with PATH as one new version (checked strictly first)."""
+    """Replace the stored catalog with PATH as one new version (checked strictly first).
+
+    An import that would remove more than destructive_write_share of the models (or all of
+    them) is refused unless --force.
+    """
+    share = _removal_limit(force)
     with open_store(data_dir, database) as store, _progress(not as_json) as report:
         report("reading", 0, 0)
         source = read_source(path)
@@ -113,6 +128,48 @@ def import_(
             message=message or f"import {path.name}",
             expected=expected,
             progress=lambda done, total: report("writing", done, total),
+            max_removed_share=share,
+        )
+    if as_json:
+        _echo_json(info.as_json())
+    else:
+        typer.echo(f"version {info.id}: {info.model_count} models ({info.message})")
+
+
+def _removal_limit(force: bool) -> float | None:
+    """The share of models a write may remove (None: any), from the settings unless forced."""
+    if force:
+        return None
+    from pydantic import ValidationError
+
+    from modelcatalog.settings import Settings
+
+    try:
+        return Settings.load().destructive_write_share
+    except (ValidationError, ValueError) as exc:
+        raise _fail(f"invalid settings: {exc}", 2) from exc
+
+
+@app.command()
+def rollback(
+    version: Annotated[int, typer.Argument(help="The version whose catalog to bring back.")],
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
+    author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
+    expected: Expect = None,
+    force: Force = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+    as_json: AsJson = False,
+) -> None:
+    """Commit a new version whose catalog equals VERSION's (history is kept, never rewritten)."""
+    share = _removal_limit(force)
+    with open_store(data_dir, database) as store:
+        info = store.rollback(
+            version,
+            author=author or getpass.getuser(),
+            message=message,
+            expected=expected,
+            max_removed_share=share,
         )
     if as_json:
         _echo_json(info.as_json())

@@ -7,7 +7,8 @@ A document is the whole catalog as plain JSON: ``{"models": [record, ...], "alia
 Catalog directories and Venice dumps are the exchange formats: :meth:`CatalogDocument.
 from_source` reads what :func:`~modelcatalog.catalog.sources.read_source` returns, and
 :func:`export_directory` / :func:`export_dump` write them back. A directory is the lossless
-backup format; a dump has no place for compatibility aliases.
+backup format; a dump carries the compatibility aliases in an additive top-level ``"aliases"``
+key, so it round-trips too.
 """
 
 from __future__ import annotations
@@ -146,13 +147,20 @@ def export_directory(document: CatalogDocument, root: Path) -> int:
 
 
 def export_dump(document: CatalogDocument, path: Path) -> None:
-    """Write the models as a Venice ``GET /models?type=all`` body (aliases are not included).
+    """Write the catalog as a Venice ``GET /models?type=all`` body plus ``"aliases"``.
 
-    Operator-only ``x-catalog`` keys are kept, and staff-only voice cloning is marked as such,
-    so that importing the dump again restores the same catalog.
+    Operator-only ``x-catalog`` keys are kept, staff-only voice cloning is marked as such,
+    traits stay in each record's ``model_spec.traits``, and the compatibility aliases go in a
+    top-level ``"aliases"`` key (Venice clients ignore it), so that importing the dump again
+    restores the same catalog.
     """
-    body = {"data": [_mark_private_cloning(r) for r in document.models], "object": "list"}
-    body["type"] = "all"
+    body: dict[str, Any] = {
+        "data": [_mark_private_cloning(r) for r in document.models],
+        "object": "list",
+        "type": "all",
+    }
+    if document.aliases:
+        body["aliases"] = {t: dict(m) for t, m in document.aliases.items()}
     path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
 
 

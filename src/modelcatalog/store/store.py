@@ -26,14 +26,14 @@ from modelcatalog.catalog.findings import Mode
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import check_catalog
-from modelcatalog.errors import NotFound, StoreUnavailable, VersionConflict
+from modelcatalog.errors import DestructiveWrite, NotFound, StoreUnavailable, VersionConflict
 from modelcatalog.store import schema
 from modelcatalog.store.diff import CatalogDiff, FieldChange, ModelChange, diff_documents
 from modelcatalog.store.document import CatalogDocument
 from modelcatalog.store.engine import create_store_engine, resolve_url, writing
 from modelcatalog.store.schema import catalog_head, catalog_versions, version_changes
 
-__all__ = ["NOTIFY_CHANNEL", "HistoryEntry", "Store", "VersionInfo"]
+__all__ = ["NOTIFY_CHANNEL", "HistoryEntry", "Store", "VersionInfo", "check_removals"]
 
 #: PostgreSQL channel on which every commit announces its version (and key changes ``keys``).
 NOTIFY_CHANNEL = "modelcatalog"
@@ -265,6 +265,7 @@ class Store:
         expected: int | None = None,
         validated: bool = False,
         progress: Progress | None = None,
+        max_removed_share: float | None = None,
     ) -> VersionInfo:
         """Apply ``change`` to the current document and commit the result as a new version.
 
@@ -273,13 +274,17 @@ class Store:
         :class:`~modelcatalog.errors.CatalogInvalid` with every finding and writes nothing.
         ``expected`` is the version the caller based its change on: if another commit came
         first, :class:`~modelcatalog.errors.VersionConflict`. A change that alters nothing
-        commits nothing and returns the current version.
+        commits nothing and returns the current version. With ``max_removed_share``, a change
+        that removes more than that share of the models, or leaves none, raises
+        :class:`~modelcatalog.errors.DestructiveWrite` (callers pass None to force it).
         """
         with self.guard(), writing(self.engine) as (conn, head, _):
             if expected is not None and expected != head:
                 raise VersionConflict(expected, head)
             current = _load_document(conn, head) if head else CatalogDocument()
             new = change(current)
+            if max_removed_share is not None:
+                check_removals(current, new, max_removed_share)
             if not validated:
                 check_catalog(new.to_source(), Mode.STRICT).raise_for_errors()
             if head and new.to_json() == current.to_json():
@@ -296,11 +301,12 @@ class Store:
         message: str,
         expected: int | None = None,
         progress: Progress | None = None,
+        max_removed_share: float | None = None,
     ) -> VersionInfo:
         """Replace the whole catalog with ``source`` (a directory or dump) as one version.
 
         Findings are located in the source's own files. Nothing is written unless all of it
-        is valid in strict mode.
+        is valid in strict mode (and, with ``max_removed_share``, removes few enough models).
         """
         check_catalog(source, Mode.STRICT).raise_for_errors()
         document = CatalogDocument.from_source(source)
@@ -311,6 +317,31 @@ class Store:
             expected=expected,
             validated=True,
             progress=progress,
+            max_removed_share=max_removed_share,
+        )
+
+    def rollback(
+        self,
+        to_version: int,
+        *,
+        author: str,
+        message: str | None = None,
+        expected: int | None = None,
+        max_removed_share: float | None = None,
+    ) -> VersionInfo:
+        """Commit a new version whose catalog equals version ``to_version``'s.
+
+        History stays append-only: the versions after ``to_version`` remain readable and
+        diffable. Raises NotFound for an unknown version; the new version is checked strictly
+        like any write, so a version a later rule rejects cannot be brought back unchanged.
+        """
+        _, document = self.document(to_version)
+        return self.commit(
+            lambda _current: document,
+            author=author,
+            message=message or f"rollback to version {to_version}",
+            expected=expected,
+            max_removed_share=max_removed_share,
         )
 
     def seed(self, path: Path) -> VersionInfo | None:
@@ -360,6 +391,18 @@ class Store:
         conn.execute(catalog_head.update().where(catalog_head.c.id == 1).values(version=new_id))
         notify(conn, str(new_id))
         return VersionInfo(new_id, _from_us(created), author, message, len(document.models))
+
+
+def check_removals(current: CatalogDocument, new: CatalogDocument, max_share: float) -> None:
+    """Refuse a change that removes more than ``max_share`` of the models, or all of them."""
+    before = len(current.models)
+    if before == 0:
+        return
+    kept = {r.get("id") for r in new.models}
+    removed = sum(1 for r in current.models if r.get("id") not in kept)
+    after = len(new.models)
+    if after == 0 or removed > max_share * before:
+        raise DestructiveWrite(removed, before, after, max_share)
 
 
 def notify(conn: Connection, payload: str) -> None:
