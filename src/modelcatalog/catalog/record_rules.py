@@ -315,8 +315,8 @@ def _deprecation_dates(record: Record) -> Iterator[Problem]:
         if isinstance(value, str) and parse_instant(value) is None:
             yield Problem(
                 f"{SPEC}.deprecation.{key}",
-                f"{value!r} is not an ISO 8601 instant with a time zone "
-                "(e.g. 2026-03-01T00:00:00Z)",
+                f"{value[:80]!r} is not an ISO 8601 instant with a time zone in years 1 to "
+                "9999 UTC (e.g. 2026-03-01T00:00:00Z)",
             )
 
 
