@@ -29,7 +29,9 @@ class StoreServer:
     def auth(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.token}"}
 
-    def send(self, method: str, path: str, body: Any = None, **headers: str) -> httpx.Response:
+    def send(
+        self, method: str, path: str, body: Any = None, **headers: str | bytes
+    ) -> httpx.Response:
         content = body if isinstance(body, str | bytes) or body is None else orjson.dumps(body)
         return self.client.request(method, path, content=content, headers={**self.auth, **headers})
 

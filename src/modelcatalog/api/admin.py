@@ -369,10 +369,9 @@ def _integer(text: str | None, name: str, what: str) -> int | None:
     """An ASCII decimal in the store's integer range; ``?limit=²`` or 10**30 is a 400."""
     if text is None:
         return None
-    digits = text.strip()
-    if not (0 < len(digits) <= _MAX_DIGITS and digits.isascii() and digits.isdigit()):
+    if not (0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit()):
         raise InvalidRequestParameters({name: what})
-    value = int(digits)
+    value = int(text)
     if value > MAX_VERSION:
         raise InvalidRequestParameters({name: what})
     return value
