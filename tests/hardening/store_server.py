@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.store.servers import Server, run_cli, servers
+from tests.store.servers import Server, run_cli
 
 
 @dataclass
@@ -59,9 +59,15 @@ def admin_key(data_dir: Path, name: str = "ops") -> str:
 
 
 @contextmanager
-def store_server(base: Path, *args: str) -> Iterator[StoreServer]:
+def store_server(
+    base: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[StoreServer]:
     """A server seeded with the bundled catalog on a new data directory under ``base``."""
     data_dir = base / "data"
     token = admin_key(data_dir)
-    with servers(1, "--data-dir", str(data_dir), *args, log_dir=base) as (server,):
+    server = Server("--data-dir", str(data_dir), *args, log=base / "server.log", env=env)
+    try:
+        server.wait_ready()
         yield StoreServer(server, data_dir, token)
+    finally:
+        server.stop()

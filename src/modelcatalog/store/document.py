@@ -113,11 +113,25 @@ def _keep_dump_visibility(record: Any, from_dump: bool) -> Any:
     if not isinstance(spec, dict) or "voice_cloning" not in spec:
         return record
     extension = record.get(CATALOG_EXTENSION_KEY)
+    if isinstance(extension, dict) and extension.get("publicVoiceCloning") is False:
+        # What export_dump marks; stored, an absent flag already means staff-only, so the
+        # record goes back exactly as it was exported.
+        return _without_private_mark(record, extension)
     if isinstance(extension, dict) and "publicVoiceCloning" in extension:
         return record
     marked = dict(record)
     marked[CATALOG_EXTENSION_KEY] = {**(extension or {}), "publicVoiceCloning": True}
     return marked
+
+
+def _without_private_mark(record: JsonRecord, extension: dict[str, Any]) -> JsonRecord:
+    rest = {k: v for k, v in extension.items() if k != "publicVoiceCloning"}
+    unmarked = dict(record)
+    if rest:
+        unmarked[CATALOG_EXTENSION_KEY] = rest
+    else:
+        del unmarked[CATALOG_EXTENSION_KEY]
+    return unmarked
 
 
 def _mark_private_cloning(record: JsonRecord) -> JsonRecord:
