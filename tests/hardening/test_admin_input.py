@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 import pytest
@@ -277,3 +278,17 @@ def test_force_is_true_or_false(served: StoreServer) -> None:
         response = served.send("DELETE", f"/admin/v1/models/{MODEL}?force=yes")
     assert response.status_code == 400, response.text
     assert response.json()["details"] == {"force": "true or false"}
+
+
+@pytest.mark.parametrize("alias", ["has%20space", "cr%0D%0Alf", "nul%00", "a/%2E%2E/b", "x" * 200])
+def test_alias_names_follow_the_id_grammar(served: StoreServer, alias: str) -> None:
+    with served.unchanged():
+        one = served.send("PUT", f"/admin/v1/aliases/text/{alias}", {"model": MODEL})
+        if "%0A" in alias:  # a line break matches no route (paths are single-line patterns)
+            assert one.status_code == 404, one.text
+        else:
+            assert one.status_code == 422, one.text
+            assert _rules(one) == {"alias-name"}
+        whole = served.send("PUT", "/admin/v1/aliases/text", {unquote(alias): MODEL})
+        assert whole.status_code == 422, whole.text
+        assert "alias-name" in _rules(whole)
