@@ -20,6 +20,7 @@ import yaml
 from modelcatalog.catalog import Mode, check_catalog, read_source
 from modelcatalog.catalog.ids import MAX_ID_LENGTH, id_problem
 from modelcatalog.catalog.sources import read_document_bytes
+from modelcatalog.errors import NotFound
 from tests.hardening.store_server import StoreServer, store_server
 from tests.store.factory import dump, text_model
 from tests.store.servers import run_cli
@@ -292,3 +293,33 @@ def test_alias_names_follow_the_id_grammar(served: StoreServer, alias: str) -> N
         whole = served.send("PUT", "/admin/v1/aliases/text", {unquote(alias): MODEL})
         assert whole.status_code == 422, whole.text
         assert "alias-name" in _rules(whole)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("diff", HUGE, "1"),
+        ("diff", "1", "²"),
+        ("versions", "--before", HUGE),
+        ("versions", "--limit", "-5"),
+        ("export", "out.json", "--format", "dump", "--version", HUGE),
+        ("rollback", HUGE),
+        ("import", "missing.json", "--expect", HUGE),
+    ],
+)
+def test_cli_integers_are_range_checked(tmp_path: Path, args: tuple[str, ...]) -> None:
+    done = run_cli(*args, "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Invalid value" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_cli_and_the_store_agree_on_the_largest_version() -> None:
+    from modelcatalog.cli import store as cli_store
+    from modelcatalog.store.store import MAX_VERSION, Store
+
+    assert cli_store._MAX_VERSION == MAX_VERSION
+    with Store.open(database_url="sqlite://") as store:
+        for method in (store.version, store.document):
+            with pytest.raises(NotFound):
+                method(MAX_VERSION + 1)
+        assert store.versions(before=MAX_VERSION * 10) == []

@@ -67,7 +67,7 @@ from modelcatalog.errors import (
 from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
 from modelcatalog.store.keys import ApiKey, authenticate
-from modelcatalog.store.store import Change
+from modelcatalog.store.store import MAX_VERSION, Change
 
 __all__ = ["admin_routes"]
 
@@ -76,8 +76,6 @@ _ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]+)"?\s*$')
 _ETAG_HINT = 'a catalog version ETag, e.g. "12"'
 _MAX_ETAG = 64
 _MAX_PAGE = 500
-#: Versions are SQL BIGINTs; a larger number can name no version and must not reach the driver.
-MAX_VERSION = 2**63 - 1
 _MAX_DIGITS = len(str(MAX_VERSION))
 
 

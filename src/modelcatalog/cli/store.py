@@ -54,8 +54,14 @@ Database = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+#: The store's version ids are BIGINTs (store.MAX_VERSION); spelt here so that the CLI starts
+#: without loading the store. A larger number is a usage error, not a driver overflow.
+_MAX_VERSION = 2**63 - 1
 Expect = Annotated[
-    int | None, typer.Option("--expect", help="Refuse unless this is the current version.")
+    int | None,
+    typer.Option(
+        "--expect", min=0, max=_MAX_VERSION, help="Refuse unless this is the current version."
+    ),
 ]
 Force = Annotated[
     bool,
@@ -152,7 +158,10 @@ def _removal_limit(force: bool) -> float | None:
 
 @app.command()
 def rollback(
-    version: Annotated[int, typer.Argument(help="The version whose catalog to bring back.")],
+    version: Annotated[
+        int,
+        typer.Argument(min=1, max=_MAX_VERSION, help="The version whose catalog to bring back."),
+    ],
     message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
     author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
     expected: Expect = None,
@@ -198,7 +207,10 @@ def export(
     format_: Annotated[
         str, typer.Option("--format", help="dir: one file per model (lossless); dump: JSON.")
     ] = "dir",
-    version: Annotated[int | None, typer.Option(help="[default: the current version]")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(min=1, max=_MAX_VERSION, help="[default: the current version]"),
+    ] = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -226,8 +238,13 @@ def export(
 
 @app.command()
 def versions(
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
-    before: Annotated[int | None, typer.Option(help="Only versions older than this.")] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=_MAX_VERSION, help="How many, newest first.")
+    ] = 20,
+    before: Annotated[
+        int | None,
+        typer.Option(min=1, max=_MAX_VERSION, help="Only versions older than this."),
+    ] = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -247,8 +264,8 @@ def versions(
 
 @app.command()
 def diff(
-    from_version: Annotated[int, typer.Argument(metavar="A")],
-    to_version: Annotated[int, typer.Argument(metavar="B")],
+    from_version: Annotated[int, typer.Argument(metavar="A", min=1, max=_MAX_VERSION)],
+    to_version: Annotated[int, typer.Argument(metavar="B", min=1, max=_MAX_VERSION)],
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,

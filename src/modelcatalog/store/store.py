@@ -27,18 +27,28 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.errors import DestructiveWrite, NotFound, StoreUnavailable, VersionConflict
+from modelcatalog.instants import format_instant
 from modelcatalog.store import schema
 from modelcatalog.store.diff import CatalogDiff, FieldChange, ModelChange, diff_documents
 from modelcatalog.store.document import CatalogDocument
 from modelcatalog.store.engine import create_store_engine, resolve_url, writing
 from modelcatalog.store.schema import catalog_head, catalog_versions, version_changes
 
-__all__ = ["NOTIFY_CHANNEL", "HistoryEntry", "Store", "VersionInfo", "check_removals"]
+__all__ = [
+    "MAX_VERSION",
+    "NOTIFY_CHANNEL",
+    "HistoryEntry",
+    "Store",
+    "VersionInfo",
+    "check_removals",
+]
 
 #: PostgreSQL channel on which every commit announces its version (and key changes ``keys``).
 NOTIFY_CHANNEL = "modelcatalog"
 SEED_AUTHOR = "modelcatalog"
 _CHANGE_BATCH = 500
+#: The largest version id the store can hold (a signed 64-bit integer, SQL BIGINT).
+MAX_VERSION = 2**63 - 1
 
 Change = Callable[[CatalogDocument], CatalogDocument]
 Progress = Callable[[int, int], None]
@@ -57,7 +67,7 @@ class VersionInfo:
     def as_json(self) -> dict[str, Any]:
         return {
             "version": self.id,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": format_instant(self.created_at),
             "author": self.author,
             "message": self.message,
             "models": self.model_count,
@@ -167,6 +177,7 @@ class Store:
         return int(row.version), int(row.keys_serial)
 
     def version(self, version_id: int) -> VersionInfo:
+        _version_in_range(version_id)
         with self.guard(), self.engine.connect() as conn:
             row = conn.execute(_info_query().where(catalog_versions.c.id == version_id)).first()
         if row is None:
@@ -175,14 +186,17 @@ class Store:
 
     def versions(self, *, limit: int = 50, before: int | None = None) -> list[VersionInfo]:
         """Versions newest first; page with ``before`` (the smallest id of the last page)."""
-        query = _info_query().order_by(catalog_versions.c.id.desc()).limit(limit)
+        query = _info_query().order_by(catalog_versions.c.id.desc()).limit(max(limit, 0))
         if before is not None:
+            before = min(before, MAX_VERSION)  # every version is before a larger number
             query = query.where(catalog_versions.c.id < before)
         with self.guard(), self.engine.connect() as conn:
             return [_info(row) for row in conn.execute(query)]
 
     def document(self, version_id: int | None = None) -> tuple[VersionInfo, CatalogDocument]:
         """A version's document (the current one by default)."""
+        if version_id is not None:
+            _version_in_range(version_id)
         with self.guard(), self.engine.connect() as conn:
             wanted = version_id if version_id is not None else _head(conn)
             row = conn.execute(
@@ -215,7 +229,7 @@ class Store:
         with self.guard(), self.engine.connect() as conn:
             found = conn.execute(query).scalar()
         if found is None:
-            raise NotFound(f"the catalog has no version as early as {instant.isoformat()}")
+            raise NotFound(f"the catalog has no version as early as {format_instant(instant)}")
         return int(found)
 
     def snapshot_at(self, instant: datetime) -> CatalogSnapshot:
@@ -431,6 +445,12 @@ def _insert_changes(
         )
         if progress is not None:
             progress(min(start + _CHANGE_BATCH, total), total)
+
+
+def _version_in_range(version_id: int) -> None:
+    # Ids are BIGINTs: a larger number names no version, and the drivers would overflow on it.
+    if not 0 <= version_id <= MAX_VERSION:
+        raise NotFound(f"no catalog version {version_id}")
 
 
 def _head(conn: Connection) -> int:
