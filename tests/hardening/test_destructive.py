@@ -251,7 +251,9 @@ def test_rollback_makes_a_new_version_equal_to_an_old_one(served: StoreServer) -
     )
     assert response.status_code == 200, response.text
     info = response.json()["version"]
-    assert info["version"] == changed + 1 and info["message"] == "undo"
+    assert (
+        info["version"] == changed + 1 and info["message"] == f"rollback to version {first}: undo"
+    )
     assert response.headers["etag"] == f'"{changed + 1}"'
     diff = served.send("GET", f"/admin/v1/versions/{first}/diff/{changed + 1}").json()
     assert (diff["added"], diff["removed"], diff["changed"], diff["aliases"]) == ([], [], [], [])
@@ -305,4 +307,5 @@ def test_the_cli_rolls_back_with_the_same_rule(served: StoreServer) -> None:
         assert run_cli("rollback", "999", *where).returncode == 1
     done = run_cli("rollback", str(tiny), "--force", "-m", "back to one", "--json", *where)
     assert done.returncode == 0, done.stderr
-    assert orjson.loads(done.stdout)["models"] == 1
+    info = orjson.loads(done.stdout)
+    assert (info["models"], info["message"]) == (1, f"rollback to version {tiny}: back to one")

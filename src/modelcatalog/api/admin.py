@@ -102,10 +102,20 @@ class Admin:
         return key
 
     async def write(
-        self, request: Request, key: ApiKey, change: Change, what: str, status: int = 200
+        self,
+        request: Request,
+        key: ApiKey,
+        change: Change,
+        what: str,
+        status: int = 200,
+        *,
+        always_say: bool = False,
     ) -> Response:
+        """Commit ``change``; its message is the caller's, else ``what`` (``always_say``:
+        ``what`` followed by the caller's)."""
         expected = _if_match(request)
-        message = request.headers.get("x-catalog-message") or request.query_params.get("message")
+        given = request.headers.get("x-catalog-message") or request.query_params.get("message")
+        message = f"{what}: {given}" if always_say and given else given
         share = None if _force(request) else self.max_removed_share
 
         def commit() -> VersionInfo:
@@ -274,7 +284,8 @@ def admin_routes(
         target = _version_param(request, "n")
         _, document = await run_in_threadpool(store.document, target)
         change: Change = lambda _current: document  # noqa: E731
-        return await admin.write(request, key, change, f"rollback to version {target}")
+        what = f"rollback to version {target}"
+        return await admin.write(request, key, change, what, always_say=True)
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)

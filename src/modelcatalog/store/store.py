@@ -343,7 +343,8 @@ class Store:
         expected: int | None = None,
         max_removed_share: float | None = None,
     ) -> VersionInfo:
-        """Commit a new version whose catalog equals version ``to_version``'s.
+        """Commit a new version whose catalog equals version ``to_version``'s; its message
+        says so (``rollback to version N``, then ``message`` if given).
 
         History stays append-only: the versions after ``to_version`` remain readable and
         diffable. Raises NotFound for an unknown version; the new version is checked strictly
@@ -353,7 +354,7 @@ class Store:
         return self.commit(
             lambda _current: document,
             author=author,
-            message=message or f"rollback to version {to_version}",
+            message=f"rollback to version {to_version}" + (f": {message}" if message else ""),
             expected=expected,
             max_removed_share=max_removed_share,
         )
