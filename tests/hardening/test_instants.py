@@ -196,13 +196,20 @@ def test_a_record_with_an_edge_date_is_refused_not_crashed(
 
 def test_a_served_dump_with_edge_dates_answers_reads(tmp_path: Path) -> None:
     path = tmp_path / "dump.json"
-    records = [_deprecated(f"edge-{i}", at) for i, at in enumerate(EDGES)]
+    dates = [*EDGES, "9999-12-31T23:59:59.999999Z", "0001-01-01T00:00:00Z"]
+    records = [_deprecated(f"edge-{i}", at) for i, at in enumerate(dates)]
     path.write_bytes(orjson.dumps(dump(*records, text_model("plain"))))
     with store_server(tmp_path, "--catalog", str(path)) as served:
-        for query in ("", "?at=2026-01-01T00:00:00Z"):
+        for query in ("", "?at=2026-01-01T00:00:00Z", "?at=9999-12-31T23:59:59.999999Z"):
             response = served.client.get("/api/v1/models" + query)
             assert response.status_code == 200, response.text
             assert "plain" in {m["id"] for m in response.json()["data"]}
+        # Unreadable dates are treated as absent (validation warned about them).
+        for model_id in ("edge-0", "edge-1"):
+            assert served.client.get(f"/api/v1/models/{model_id}").status_code == 200
+        last = served.client.get("/api/v1/models/edge-2")
+        assert last.status_code == 200, last.text
+        assert served.client.get("/api/v1/models/edge-3").status_code == 410
 
 
 # -- the command line ----------------------------------------------------------------------
