@@ -8,6 +8,7 @@ start with exit code 1 and the located findings; unreadable data exits 2.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,7 +17,14 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from modelcatalog.cli import app
-from modelcatalog.errors import CatalogInvalid, SchemaOutOfDate, SourceError, StoreUnavailable
+from modelcatalog.errors import (
+    CatalogInvalid,
+    InvalidInstant,
+    SchemaOutOfDate,
+    SourceError,
+    StoreUnavailable,
+)
+from modelcatalog.instants import parse_instant
 from modelcatalog.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +32,14 @@ if TYPE_CHECKING:
     from modelcatalog.catalog.snapshot import CatalogSnapshot
 
 __all__: list[str] = []
+
+
+def _instant_option(text: str) -> datetime:
+    # The one instant parser (modelcatalog.instants), reported as a usage error of the flag.
+    try:
+        return parse_instant(text, "now")
+    except InvalidInstant as exc:
+        raise typer.BadParameter(exc.message) from exc
 
 
 @app.command()
@@ -37,8 +53,10 @@ def serve(
         typer.Option(help="Catalog directory or Venice dump. [default: the bundled catalog]"),
     ] = None,
     now: Annotated[
-        str | None,
+        datetime | None,
         typer.Option(
+            parser=_instant_option,
+            metavar="INSTANT",
             help="Freeze the clock at this ISO 8601 instant (previews, tests); naive is UTC.",
         ),
     ] = None,
