@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
+from modelcatalog.api.ops import route_label
 from modelcatalog.errors import DestructiveWrite
 from modelcatalog.store import Store
 from modelcatalog.store.document import CatalogDocument
@@ -309,3 +310,17 @@ def test_the_cli_rolls_back_with_the_same_rule(served: StoreServer) -> None:
     assert done.returncode == 0, done.stderr
     info = orjson.loads(done.stdout)
     assert (info["models"], info["message"]) == (1, f"rollback to version {tiny}: back to one")
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("/admin/v1/aliases/text", "/admin/v1/aliases/{type}"),
+        ("/admin/v1/aliases/text/acme/chat-1", "/admin/v1/aliases/{type}/{name}"),
+        ("/admin/v1/traits/text/fastest", "/admin/v1/traits/{type}/{name}"),
+        ("/admin/v1/versions/12/rollback", "/admin/v1/versions/{n}/rollback"),
+        ("/admin/v1/versions/1/diff/2", "/admin/v1/versions/{a}/diff/{b}"),
+    ],
+)
+def test_new_routes_have_bounded_metric_labels(path: str, label: str) -> None:
+    assert route_label(path) == label
