@@ -323,3 +323,14 @@ def test_the_cli_and_the_store_agree_on_the_largest_version() -> None:
             with pytest.raises(NotFound):
                 method(MAX_VERSION + 1)
         assert store.versions(before=MAX_VERSION * 10) == []
+
+
+@pytest.mark.parametrize("model_id", [["a"], {"a": 1}, 5, None, True])
+def test_ids_that_are_not_strings_are_a_422(served: StoreServer, model_id: Any) -> None:
+    record = {**text_model("placeholder"), "id": model_id}
+    with served.unchanged():
+        created = served.send("POST", "/admin/v1/models", record)
+        assert created.status_code == 422, created.text
+        for query in ("", "?force=true"):
+            imported = served.send("POST", f"/admin/v1/import{query}", dump(record, 7))
+            assert imported.status_code in (409, 422), imported.text

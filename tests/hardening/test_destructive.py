@@ -324,3 +324,12 @@ def test_the_cli_rolls_back_with_the_same_rule(served: StoreServer) -> None:
 )
 def test_new_routes_have_bounded_metric_labels(path: str, label: str) -> None:
     assert route_label(path) == label
+
+
+@pytest.mark.parametrize("path", ["/admin/v1/traits/chat/fastest", "/admin/v1/traits/chat"])
+def test_traits_of_an_unknown_type_are_refused(served: StoreServer, path: str) -> None:
+    body = {"model": "kimi-k3"} if path.endswith("fastest") else {"fastest": "kimi-k3"}
+    with served.unchanged():
+        response = served.send("PUT", path, body)
+    assert response.status_code == 404, response.text
+    assert "not a model type" in response.json()["error"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from modelcatalog.errors import AlreadyExists, NotFound
 from modelcatalog.instants import format_instant
+from modelcatalog.spec.record import MODEL_TYPES
 from modelcatalog.store.document import CatalogDocument, JsonRecord
 from modelcatalog.store.store import Change
 
@@ -112,6 +113,10 @@ def set_traits(model_type: str, traits: Mapping[str, str]) -> Change:
     """Make ``traits`` (trait -> model id) the whole trait map of ``model_type``."""
 
     def change(document: CatalogDocument) -> CatalogDocument:
+        if model_type not in MODEL_TYPES:
+            # Traits live on the records, so a trait "of" an unknown type would silently land
+            # on a model of some other type; refuse it by name instead.
+            raise NotFound(f"{model_type[:40]!r} is not a model type ({', '.join(MODEL_TYPES)})")
         wanted: dict[str, list[str]] = {}
         for trait, model_id in traits.items():
             wanted.setdefault(model_id, []).append(trait)

@@ -413,7 +413,9 @@ def check_removals(current: CatalogDocument, new: CatalogDocument, max_share: fl
     before = len(current.models)
     if before == 0:
         return
-    kept = {r.get("id") for r in new.models}
+    # Runs before validation: the new document may hold anything (ids that are lists, records
+    # that are numbers); only string ids can match the current, valid catalog's.
+    kept = {r.get("id") for r in new.models if isinstance(r, dict) and isinstance(r.get("id"), str)}
     removed = sum(1 for r in current.models if r.get("id") not in kept)
     after = len(new.models)
     if after == 0 or removed > max_share * before:
