@@ -14,6 +14,7 @@ from modelcatalog.catalog.ids import id_problem
 from modelcatalog.catalog.record_rules import parse_instant
 from modelcatalog.catalog.rules import Entry, Problem, catalog_rule
 from modelcatalog.catalog.sources import AliasEntry
+from modelcatalog.instants import format_instant
 from modelcatalog.spec.record import MODEL_TYPES
 
 __all__: list[str] = []
@@ -135,8 +136,8 @@ def _replacement_lifetime(
         if ends is not None and target_ends is not None and target_ends < ends:
             yield Problem(
                 REPLACEMENT,
-                f"names {target.record.id!r}, which is removed at {target_ends.isoformat()}, "
-                f"before this model ({ends.isoformat()})",
+                f"names {target.record.id!r}, which is removed at {format_instant(target_ends)}, "
+                f"before this model ({format_instant(ends)})",
                 entry.origin,
             )
 
