@@ -8,12 +8,15 @@
     │   ├── SchemaOutOfDate           the database schema is not the one this release uses
     │   ├── VersionConflict           a write expected a version that is no longer current
     │   ├── AlreadyExists             a model or key of that name exists already
+    │   ├── DestructiveWrite          a write would remove too many models; needs force
     │   ├── NotFound                  no such version, model or key
     │   ├── PreconditionFailed        If-Match named a catalog version that is not current
     │   ├── Unauthenticated           an admin request without a valid, unrevoked key
     │   └── Forbidden                 a valid key that may not do this (not an admin key)
     ├── RequestError                  an HTTP request cannot be answered as asked
     │   ├── InvalidRequestParameters  a query parameter has a value the route does not accept
+    │   ├── InvalidInstant            a value is not an ISO 8601 instant representable in UTC;
+    │   │                             names the field
     │   ├── ModelNotFound             no model of that id is listed to the caller
     │   ├── ModelRemoved              the model was listed once and is past its removal instant
     │   ├── RouteNotFound             no route at that path
@@ -52,8 +55,10 @@ __all__ = [
     "AlreadyExists",
     "CannotListen",
     "CatalogInvalid",
+    "DestructiveWrite",
     "Forbidden",
     "HeadersTooLarge",
+    "InvalidInstant",
     "InvalidRequestParameters",
     "InvalidSettings",
     "InvalidUsage",
@@ -160,6 +165,17 @@ class InvalidRequestParameters(RequestError):
         super().__init__("Invalid request parameters", details)
 
 
+class InvalidInstant(RequestError):
+    """``field`` is not an ISO 8601 instant, or names one that cannot be held in UTC."""
+
+    def __init__(
+        self, field: str, value: object, reason: str = "is not an ISO 8601 instant"
+    ) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field} {reason}; expected e.g. 2026-03-01T00:00:00Z", {"field": field})
+
+
 class ModelNotFound(RequestError):
     """No model of this id is listed to the caller (ids are case-sensitive)."""
 
@@ -242,6 +258,30 @@ class JSONTooDeep(LimitExceeded):
 
 class AlreadyExists(StoreError):
     """A model or key of that name exists already."""
+
+
+class DestructiveWrite(StoreError):
+    """A write would remove ``removed`` of ``before`` models (more than ``share`` of them, or
+    all of them); it is refused unless the caller forces it."""
+
+    def __init__(self, removed: int, before: int, after: int, share: float) -> None:
+        self.removed = removed
+        self.before = before
+        self.after = after
+        self.share = share
+        what = "every model" if after == 0 else f"more than {share:.0%} of the models"
+        super().__init__(
+            f"this write would remove {removed} of {before} models ({what}); "
+            "repeat it with force (?force=true, --force) if that is intended"
+        )
+
+    def as_json(self) -> dict[str, float | int]:
+        return {
+            "removed": self.removed,
+            "before": self.before,
+            "after": self.after,
+            "max_removed_share": self.share,
+        }
 
 
 class PreconditionFailed(VersionConflict):

@@ -42,8 +42,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from modelcatalog.catalog.lifecycle import as_utc
-from modelcatalog.errors import InvalidSettings
+from modelcatalog.errors import InvalidInstant, InvalidSettings
+from modelcatalog.instants import as_utc, parse_instant
 
 __all__ = ["ENV_PREFIX", "AudienceFlag", "LogLevel", "Settings"]
 
@@ -107,6 +107,13 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(
         60, ge=0, le=86400, description="Seconds clients and proxies may reuse a response."
     )
+    destructive_write_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Largest share of the models one admin write or import may remove without "
+        "force; one that leaves no model always needs force.",
+    )
     log_level: LogLevel = Field("info", description="Lowest level of log messages written.")
     access_log: bool = Field(False, description="Log one line per request (costs throughput).")
     max_quote_body: int = Field(
@@ -154,10 +161,18 @@ class Settings(BaseSettings):
         """Every audience key: the keys file, overridden by ``audience_keys``."""
         return {**self._file_keys, **self.audience_keys}
 
-    @field_validator("now")
+    @field_validator("now", mode="before")
     @classmethod
-    def _now_is_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else as_utc(value)
+    def _now_is_utc(cls, value: Any) -> Any:
+        # One parser for every instant (modelcatalog.instants); pydantic reports ValueError.
+        try:
+            if isinstance(value, str):
+                return parse_instant(value, "now")
+            return as_utc(value) if isinstance(value, datetime) else value
+        except InvalidInstant as exc:
+            raise ValueError(exc.message) from exc
+        except OverflowError as exc:
+            raise ValueError("now lies outside the years 1 to 9999 in UTC") from exc
 
     @field_validator("audience_keys", mode="before")
     @classmethod

@@ -23,6 +23,11 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", "/admin/v1/models/matrix-model", None),
     ("PUT", "/admin/v1/aliases/text", {"gpt-matrix": "no-such-model"}),
     ("PUT", "/admin/v1/traits/text", {"default": "no-such-model"}),
+    ("PUT", "/admin/v1/aliases/text/gpt-matrix", {"model": "no-such-model"}),
+    ("DELETE", "/admin/v1/aliases/text/gpt-matrix", None),
+    ("PUT", "/admin/v1/traits/text/matrix", {"model": "no-such-model"}),
+    ("DELETE", "/admin/v1/traits/text/matrix", None),
+    ("POST", "/admin/v1/versions/999/rollback", None),
     ("POST", "/admin/v1/import", "{not json"),
     ("GET", "/admin/v1/versions", None),
     ("GET", "/admin/v1/versions/1/diff/1", None),
@@ -226,7 +231,10 @@ def test_bulk_import_is_one_version(admin_server: AdminServer) -> None:
     client, auth = admin_server.server.client, admin_server.headers()
     before = _version(admin_server)
     body = dump(text_model("bulk-a"), text_model("bulk-b"))
+    # Replacing every model needs intent (tests/hardening/test_destructive.py has the rest).
     response = client.post("/admin/v1/import", content=orjson.dumps(body), headers=auth)
+    assert response.status_code == 409, response.text
+    response = client.post("/admin/v1/import?force=true", content=orjson.dumps(body), headers=auth)
     assert response.status_code == 201, response.text
     assert response.json()["version"]["version"] == before + 1
     assert {m["id"] for m in client.get("/api/v1/models").json()["data"]} == {"bulk-a", "bulk-b"}
@@ -236,7 +244,9 @@ def test_bulk_import_is_one_version(admin_server: AdminServer) -> None:
     for entry in read_source(BUNDLED_CATALOG).aliases:
         aliases.setdefault(entry.type, {})[entry.alias] = str(entry.target)
     restore = {"models": records, "aliases": aliases}
-    response = client.post("/admin/v1/import", content=orjson.dumps(restore), headers=auth)
+    response = client.post(
+        "/admin/v1/import?force=true", content=orjson.dumps(restore), headers=auth
+    )
     assert response.status_code == 201, response.text
     assert _version(admin_server) == before + 2
 

@@ -39,7 +39,9 @@ def test_import_versions_diff_export(run: Any, tmp_path: Path) -> None:
     assert first["version"] == 1 and first["message"] == "bundled"
     changed = tmp_path / "two.json"
     changed.write_bytes(orjson.dumps(dump(text_model("alpha"), text_model("beta"))))
-    second = _json(run("import", str(changed), "--json"))
+    refused = run("import", str(changed), code=1)
+    assert "would remove 55 of 55 models" in refused.stderr
+    second = _json(run("import", str(changed), "--force", "--json"))
     assert (second["version"], second["models"]) == (2, 2)
     listed = _json(run("versions", "--json"))
     assert [v["version"] for v in listed] == [2, 1]

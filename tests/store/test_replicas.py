@@ -114,7 +114,7 @@ def test_kill_9_during_a_large_import_leaves_the_previous_version(
         before = server.version()
         listing = server.client.get("/api/v1/models").content
         process = subprocess.Popen(
-            [*CLI, "import", str(big), "--database", pg_url, "--json"],
+            [*CLI, "import", str(big), "--force", "--database", pg_url, "--json"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -198,7 +198,7 @@ def test_a_sqlite_replica_sees_a_version_written_by_another_process(tmp_path: Pa
         assert server.version() == "1"
         path = tmp_path / "next.json"
         path.write_bytes(orjson.dumps(dump(text_model("from-cli"))))
-        done = run_cli("import", str(path), "--data-dir", str(data_dir))
+        done = run_cli("import", str(path), "--force", "--data-dir", str(data_dir))
         assert done.returncode == 0, done.stderr
         wait_for(lambda: server.version() == "2")
         ids = {m["id"] for m in server.client.get("/api/v1/models").json()["data"]}

@@ -1,4 +1,4 @@
-"""The admin API under ``/admin/v1``: change the catalog, list versions, diff them.
+"""The admin API under ``/admin/v1``: change the catalog, list versions, diff them, roll back.
 
 Every route needs ``Authorization: Bearer <admin key>`` (``modelcatalog keys create NAME
 --admin``): no key, an unknown or a revoked key is a 401, a key without ``admin`` a 403. Keys
@@ -10,19 +10,35 @@ a rejected write is a 422 listing every finding and changes nothing. Responses c
 current catalog version as ``ETag``; a write with ``If-Match`` naming another version is a
 412, so read-modify-write clients never overwrite a change they did not see.
 
+A write that would remove more than ``destructive_write_share`` of the models (0.5 by
+default), or leave none, is a 409 whose ``details`` say how many would go (``removed``,
+``before``, ``after``), unless it carries ``?force=true``. Input is taken literally: booleans
+are JSON booleans, instants ISO 8601 strings (:mod:`modelcatalog.instants`), integers in query
+strings, paths and ``If-Match`` ASCII digits within the store's range; model ids follow the
+grammar of :mod:`modelcatalog.catalog.ids` (the ``model-id`` rule).
+
     GET    /admin/v1/models/{id}            the stored record (with x-catalog)
     POST   /admin/v1/models                 create
     PUT    /admin/v1/models/{id}            replace
     PATCH  /admin/v1/models/{id}            JSON Merge Patch (RFC 7396)
     POST   /admin/v1/models/{id}/retire     {"removesAt", "startsAt"?, "replacementModelId"?,
-                                            "autoRemap"?}
+                                            "autoRemap"? (a boolean)}
     DELETE /admin/v1/models/{id}            drop at once
-    PUT    /admin/v1/aliases/{type}         {alias: model id}, the type's whole map
-    PUT    /admin/v1/traits/{type}          {trait: model id}, the type's whole map
-    POST   /admin/v1/import                 a Venice dump, a record list, or {"models", "aliases"}
+    PUT    /admin/v1/aliases/{type}         {alias: model id}: REPLACES the type's whole map
+                                            (aliases not in the body are removed)
+    PUT    /admin/v1/aliases/{type}/{alias} {"model": id}: add or change one alias
+    DELETE /admin/v1/aliases/{type}/{alias} remove one alias (404 if absent)
+    PUT    /admin/v1/traits/{type}          {trait: model id}: REPLACES the type's whole map
+    PUT    /admin/v1/traits/{type}/{trait}  {"model": id}: give one trait to a model
+    DELETE /admin/v1/traits/{type}/{trait}  take one trait away (404 if no model holds it)
+    POST   /admin/v1/import                 a dump (with its "aliases"), a record list, or
+                                            {"models", "aliases"}; replaces the catalog
                                             (JSON; YAML with Content-Type: application/yaml)
+    POST   /admin/v1/versions/{n}/rollback  a new version whose catalog equals version n's
     GET    /admin/v1/versions?limit=&before=
     GET    /admin/v1/versions/{a}/diff/{b}
+
+Every write also takes ``?force=true`` (see above) and ``If-Match``.
 """
 
 from __future__ import annotations
@@ -39,7 +55,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from modelcatalog.api.limits import RequestLimits, check_yaml_depth, load_json
-from modelcatalog.catalog.lifecycle import as_utc
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
     Forbidden,
@@ -51,23 +66,30 @@ from modelcatalog.errors import (
     Unauthenticated,
     VersionConflict,
 )
+from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
 from modelcatalog.store.keys import ApiKey, authenticate
-from modelcatalog.store.store import Change
+from modelcatalog.store.store import MAX_VERSION, Change
 
 __all__ = ["admin_routes"]
 
 PREFIX = "/admin/v1"
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]+)"?\s*$')
+_ETAG_HINT = 'a catalog version ETag, e.g. "12"'
+_MAX_ETAG = 64
 _MAX_PAGE = 500
+_MAX_DIGITS = len(str(MAX_VERSION))
 
 
 class Admin:
     """The admin endpoints over one store; ``after_commit`` swaps the local replica at once."""
 
-    def __init__(self, store: Store, after_commit: Callable[[], Any]) -> None:
+    def __init__(
+        self, store: Store, after_commit: Callable[[], Any], max_removed_share: float = 0.5
+    ) -> None:
         self.store = store
         self.after_commit = after_commit
+        self.max_removed_share = max_removed_share
 
     async def key(self, request: Request) -> ApiKey:
         header = request.headers.get("authorization", "")
@@ -82,15 +104,30 @@ class Admin:
         return key
 
     async def write(
-        self, request: Request, key: ApiKey, change: Change, what: str, status: int = 200
+        self,
+        request: Request,
+        key: ApiKey,
+        change: Change,
+        what: str,
+        status: int = 200,
+        *,
+        always_say: bool = False,
     ) -> Response:
+        """Commit ``change``; its message is the caller's, else ``what`` (``always_say``:
+        ``what`` followed by the caller's)."""
         expected = _if_match(request)
-        message = request.headers.get("x-catalog-message") or request.query_params.get("message")
+        given = request.headers.get("x-catalog-message") or request.query_params.get("message")
+        message = f"{what}: {given}" if always_say and given else given
+        share = None if _force(request) else self.max_removed_share
 
         def commit() -> VersionInfo:
             try:
                 info = self.store.commit(
-                    change, author=key.name, message=message or what, expected=expected
+                    change,
+                    author=key.name,
+                    message=message or what,
+                    expected=expected,
+                    max_removed_share=share,
                 )
             except VersionConflict as exc:
                 raise PreconditionFailed(exc.expected, exc.current) from exc
@@ -105,10 +142,11 @@ def _if_match(request: Request) -> int | None:
     value = request.headers.get("if-match")
     if value is None or value.strip() == "*":
         return None
-    found = _ETAG.match(value)
-    if found is None:
-        raise InvalidRequestParameters({"If-Match": 'a catalog version ETag, e.g. "12"'})
-    return int(found.group(1))
+    found = _ETAG.match(value) if len(value) <= _MAX_ETAG else None
+    version = _integer(found.group(1), "If-Match", _ETAG_HINT) if found else None
+    if version is None:
+        raise InvalidRequestParameters({"If-Match": _ETAG_HINT})
+    return version
 
 
 def _json(body: Any, version: int, status: int = 200) -> Response:
@@ -141,8 +179,17 @@ def _string_map(body: dict[str, Any], what: str) -> dict[str, str]:
     return {str(k): v for k, v in body.items()}
 
 
-def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
-    admin = Admin(store, after_commit)
+def _entry_target(body: dict[str, Any]) -> str:
+    model_id = body.get("model")
+    if set(body) != {"model"} or not isinstance(model_id, str):
+        raise RequestError('the body is {"model": "<model id>"}', {"field": "model"})
+    return model_id
+
+
+def admin_routes(
+    store: Store, after_commit: Callable[[], Any], max_removed_share: float = 0.5
+) -> list[Route]:
+    admin = Admin(store, after_commit, max_removed_share)
 
     async def get_model(request: Request) -> Response:
         await admin.key(request)
@@ -190,8 +237,8 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
             model_id,
             removes_at,
             starts_at=_instant(body, "startsAt"),
-            replacement=body.get("replacementModelId"),
-            auto_remap=bool(body.get("autoRemap", False)),
+            replacement=_optional_text(body, "replacementModelId"),
+            auto_remap=_flag(body, "autoRemap"),
         )
         return await admin.write(request, key, change, f"retire {model_id}")
 
@@ -213,6 +260,34 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
         kind = request.path_params["model_type"]
         mapping = _string_map(await _object(request), "traits")
         return await admin.write(request, key, edits.set_traits(kind, mapping), f"traits of {kind}")
+
+    async def alias_entry(request: Request) -> Response:
+        key = await admin.key(request)
+        kind, alias = request.path_params["model_type"], request.path_params["name"]
+        if request.method == "DELETE":
+            change, what = edits.remove_alias(kind, alias), f"remove {kind} alias {alias}"
+        else:
+            target = _entry_target(await _object(request))
+            change, what = edits.set_alias(kind, alias, target), f"{kind} alias {alias}"
+        return await admin.write(request, key, change, what)
+
+    async def trait_entry(request: Request) -> Response:
+        key = await admin.key(request)
+        kind, trait = request.path_params["model_type"], request.path_params["name"]
+        if request.method == "DELETE":
+            change, what = edits.remove_trait(kind, trait), f"remove {kind} trait {trait}"
+        else:
+            target = _entry_target(await _object(request))
+            change, what = edits.set_trait(kind, trait, target), f"{kind} trait {trait}"
+        return await admin.write(request, key, change, what)
+
+    async def rollback(request: Request) -> Response:
+        key = await admin.key(request)
+        target = _version_param(request, "n")
+        _, document = await run_in_threadpool(store.document, target)
+        change: Change = lambda _current: document  # noqa: E731
+        what = f"rollback to version {target}"
+        return await admin.write(request, key, change, what, always_say=True)
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
@@ -249,10 +324,13 @@ def admin_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
         Route(model, patch, methods=["PATCH"]),
         Route(model, delete, methods=["DELETE"]),
         Route(PREFIX + "/aliases/{model_type}", aliases, methods=["PUT"]),
+        Route(PREFIX + "/aliases/{model_type}/{name:path}", alias_entry, methods=["PUT", "DELETE"]),
         Route(PREFIX + "/traits/{model_type}", traits, methods=["PUT"]),
+        Route(PREFIX + "/traits/{model_type}/{name:path}", trait_entry, methods=["PUT", "DELETE"]),
         Route(PREFIX + "/import", bulk_import, methods=["POST"]),
         Route(PREFIX + "/versions", versions, methods=["GET"]),
         Route(PREFIX + "/versions/{a}/diff/{b}", diff, methods=["GET"]),
+        Route(PREFIX + "/versions/{n}/rollback", rollback, methods=["POST"]),
     ]
 
 
@@ -295,23 +373,51 @@ def _instant(body: dict[str, Any], name: str, *, required: bool = False) -> date
     value = body.get(name)
     if value is None and not required:
         return None
-    try:
-        return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except ValueError as exc:
-        raise RequestError(f"{name} must be an ISO 8601 instant", {"field": name}) from exc
+    # A date is a JSON string, never a number; the one parser names the field when it fails.
+    return parse_instant(value, name)
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise RequestError(f"{name} must be true or false (a JSON boolean)", {"field": name})
+    return value
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise RequestError(f"{name} must be a string", {"field": name})
+    return value
+
+
+def _integer(text: str | None, name: str, what: str) -> int | None:
+    """An ASCII decimal in the store's integer range; ``?limit=²`` or 10**30 is a 400."""
+    if text is None:
+        return None
+    if not (0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit()):
+        raise InvalidRequestParameters({name: what})
+    value = int(text)
+    if value > MAX_VERSION:
+        raise InvalidRequestParameters({name: what})
+    return value
 
 
 def _int_param(request: Request, name: str, default: int | None) -> int | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit():
-        raise InvalidRequestParameters({name: "a non-negative integer"})
-    return int(value)
+    found = _integer(request.query_params.get(name), name, "a non-negative integer")
+    return default if found is None else found
 
 
 def _version_param(request: Request, name: str) -> int:
-    value = request.path_params[name]
-    if not value.isdigit():
-        raise InvalidRequestParameters({name: "a catalog version number"})
-    return int(value)
+    found = _integer(request.path_params[name], name, "a catalog version number")
+    assert found is not None
+    return found
+
+
+def _force(request: Request) -> bool:
+    value = request.query_params.get("force")
+    if value is None:
+        return False
+    if value not in {"true", "false"}:
+        raise InvalidRequestParameters({"force": "true or false"})
+    return value == "true"

@@ -40,6 +40,7 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (errors.PreconditionFailed, 412),
     (errors.VersionConflict, 409),
     (errors.AlreadyExists, 409),
+    (errors.DestructiveWrite, 409),
     (errors.Unauthenticated, 401),
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
@@ -107,6 +108,8 @@ def _details(exc: BaseException) -> Mapping[str, Any] | None:
         return {"field": exc.field}
     if isinstance(exc, errors.VersionConflict):
         return {"expected": exc.expected, "current": exc.current}
+    if isinstance(exc, errors.DestructiveWrite):
+        return exc.as_json()
     if isinstance(exc, errors.CatalogInvalid):
         return {"findings": [f.as_json() for f in exc.findings]}
     return None

@@ -79,8 +79,16 @@ def route_label(path: str) -> str:
                 return template + path.rsplit("/", 1)[-1]
             if prefix == "/admin/v1/models/" and path.endswith("/retire"):
                 return template + "/retire"
-            return template
+            return _admin_label(prefix, template, path)
     return "other"
+
+
+def _admin_label(prefix: str, template: str, path: str) -> str:
+    if prefix == "/admin/v1/versions/" and path.endswith("/rollback"):
+        return "/admin/v1/versions/{n}/rollback"
+    if prefix in {"/admin/v1/aliases/", "/admin/v1/traits/"} and "/" in path[len(prefix) :]:
+        return template + "/{name}"
+    return template
 
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -243,9 +251,12 @@ def ops_routes(observer: Observer) -> list[Route]:
             healthy = status.store_reachable and status.failed_version is None
         # A replica with a snapshot can answer reads even while its store is down, so it
         # stays ready (200); "degraded" and the fields above tell operators why to look.
-        body["status"] = "ready" if healthy else "degraded"
+        # One serving no model at all answers nothing useful: a load balancer must skip it.
+        empty = not snapshot.models
+        body["status"] = "empty" if empty else "ready" if healthy else "degraded"
         headers = {"cache-control": "no-store"}
-        return Response(orjson.dumps(body), 200, headers, media_type="application/json")
+        status_code = 503 if empty else 200
+        return Response(orjson.dumps(body), status_code, headers, media_type="application/json")
 
     async def metrics(request: Request) -> Response:
         return Response(

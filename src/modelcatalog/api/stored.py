@@ -35,10 +35,11 @@ from modelcatalog.api.listing import ListingRoutes
 from modelcatalog.api.ops import READ_LABELS, ObserveMiddleware, Observer, ops_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.catalog.lifecycle import Clock, as_utc, frozen_clock
+from modelcatalog.catalog.lifecycle import Clock, frozen_clock
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.views import Audience, SnapshotLifecycles
-from modelcatalog.errors import InvalidRequestParameters
+from modelcatalog.errors import InvalidInstant, InvalidRequestParameters
+from modelcatalog.instants import parse_instant
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from modelcatalog.store import keys as store_keys
@@ -151,10 +152,10 @@ def _at_param(query: bytes) -> datetime | None:
     for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         if name == "at":
             try:
-                return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-            except ValueError as exc:
+                return parse_instant(value, "at")
+            except InvalidInstant as exc:
                 raise InvalidRequestParameters(
-                    {"at": "an ISO 8601 instant, e.g. 2026-03-01T00:00:00Z"}
+                    {"at": "an ISO 8601 instant in years 1 to 9999 UTC, e.g. 2026-03-01T00:00:00Z"}
                 ) from exc
     return None
 
@@ -214,7 +215,7 @@ def build_store_app(
     extra = [
         *routes(settings, state, store),
         *ops_routes(observer),
-        *admin_routes(store, follower.check),
+        *admin_routes(store, follower.check, settings.destructive_write_share),
         history_route(store, state),
     ]
 

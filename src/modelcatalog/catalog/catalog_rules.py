@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from modelcatalog.catalog.ids import id_problem
 from modelcatalog.catalog.record_rules import parse_instant
 from modelcatalog.catalog.rules import Entry, Problem, catalog_rule
 from modelcatalog.catalog.sources import AliasEntry
+from modelcatalog.instants import format_instant
 from modelcatalog.spec.record import MODEL_TYPES
 
 __all__: list[str] = []
@@ -134,8 +136,8 @@ def _replacement_lifetime(
         if ends is not None and target_ends is not None and target_ends < ends:
             yield Problem(
                 REPLACEMENT,
-                f"names {target.record.id!r}, which is removed at {target_ends.isoformat()}, "
-                f"before this model ({ends.isoformat()})",
+                f"names {target.record.id!r}, which is removed at {format_instant(target_ends)}, "
+                f"before this model ({format_instant(ends)})",
                 entry.origin,
             )
 
@@ -222,6 +224,18 @@ def _alias_target(entries: Sequence[Entry], aliases: Sequence[AliasEntry]) -> It
                 f"names {target!r}, {_a(kind)} model, but this file holds {alias.type} aliases",
                 alias.origin,
             )
+
+
+@catalog_rule("alias-name")
+def _alias_name(entries: Sequence[Entry], aliases: Sequence[AliasEntry]) -> Iterator[Problem]:
+    """A compatibility alias is another vendor's model id, so it follows the model-id grammar
+    (printable, at most 128 characters, no empty, ``.`` or ``..`` segment, no route name).
+    """
+    for alias in aliases:
+        problem = id_problem(alias.alias)
+        if problem is not None:
+            shown = repr(alias.alias[:40] + ("..." if len(alias.alias) > 40 else ""))
+            yield Problem(alias.alias[:40], f"{shown} {problem}", alias.origin)
 
 
 @catalog_rule("unique-alias")

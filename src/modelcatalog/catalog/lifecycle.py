@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from modelcatalog.catalog.snapshot import CatalogModel
+from modelcatalog.instants import as_utc, try_instant
 
 __all__ = [
     "Clock",
@@ -48,24 +49,14 @@ def frozen_clock(at: datetime) -> Clock:
     return lambda: fixed
 
 
-def as_utc(at: datetime) -> datetime:
-    """``at`` as an aware UTC instant; a naive datetime is read as UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def parse_instant(text: str | None) -> datetime | None:
     """An ISO 8601 instant or date from a record; ``None`` when absent or unreadable.
 
     A bare date means midnight UTC. Validation reports unreadable dates; here they are
-    treated as absent so one bad record cannot take the listing down.
+    treated as absent so one bad record (or one at the edge of the calendar) cannot take the
+    listing down.
     """
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return as_utc(parsed)
+    return try_instant(text) if text else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from modelcatalog.catalog.ids import id_problem
 from modelcatalog.catalog.rules import Problem, record_rule
+from modelcatalog.instants import try_instant
 from modelcatalog.spec.capabilities import TextCapabilities
 from modelcatalog.spec.record import MODEL_TYPES, ModelRecord
 
@@ -80,6 +82,23 @@ def _identity(record: Record) -> Iterator[Problem]:
         yield Problem("id", "a model needs a non-empty id")
     if not record.type:
         yield Problem("type", "a model needs a type")
+
+
+@record_rule("model-id")
+def _model_id(record: Record) -> Iterator[Problem]:
+    """A model id is at most 128 printable characters without whitespace or control characters,
+    has no empty, ``.`` or ``..`` ``/``-segment, and does not collide with a route (ends in
+    ``/retire``, ``/quote`` or ``/history``, or is ``traits``, ``compatibility_mapping`` or
+    ``resolve``).
+    """
+    problem = id_problem(record.id) if record.id else None
+    if problem is not None:
+        yield Problem("id", f"{_shown(str(record.id))} {problem}")
+
+
+def _shown(model_id: str) -> str:
+    # The id may be 5,000 characters of anything; show a bounded, escaped start of it.
+    return repr(model_id[:40] + ("..." if len(model_id) > 40 else ""))
 
 
 @record_rule("context-length", types=_TEXT)
@@ -280,12 +299,8 @@ def _completion_tokens(record: Record) -> Iterator[Problem]:
 
 
 def parse_instant(value: str) -> datetime | None:
-    """An ISO 8601 instant with a time zone, or None when ``value`` is not one."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+    """An ISO 8601 instant with a time zone, in UTC, or None when ``value`` is not one."""
+    return try_instant(value, zone_required=True)
 
 
 _DEPRECATION_DATES = ("date", "startsAt", "removesAt")
@@ -300,8 +315,8 @@ def _deprecation_dates(record: Record) -> Iterator[Problem]:
         if isinstance(value, str) and parse_instant(value) is None:
             yield Problem(
                 f"{SPEC}.deprecation.{key}",
-                f"{value!r} is not an ISO 8601 instant with a time zone "
-                "(e.g. 2026-03-01T00:00:00Z)",
+                f"{value[:80]!r} is not an ISO 8601 instant with a time zone in years 1 to "
+                "9999 UTC (e.g. 2026-03-01T00:00:00Z)",
             )
 
 

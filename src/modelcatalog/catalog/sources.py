@@ -5,8 +5,9 @@ one file of compatibility aliases per type at ``<dir>/aliases/<type>.yaml`` (a m
 to model id). Traits are not kept apart: they come from each model's ``model_spec.traits``.
 
 A Venice dump is the JSON body of ``GET /models`` (``{"data": [...]}``) or a bare list of
-records. Reading never interprets records; it only returns the raw JSON with its origin, so
-that parsing and rules can locate every problem.
+records; a dump written by ``modelcatalog export --format dump`` adds a top-level ``"aliases"``
+(``{type: {alias: model id}}``), which other clients ignore. Reading never interprets records;
+it only returns the raw JSON with its origin, so that parsing and rules can locate every problem.
 """
 
 from __future__ import annotations
@@ -110,7 +111,19 @@ def _read_dump(document: Any, label: str) -> CatalogSource:
         model_id = item.get("id") if isinstance(item, dict) else None
         anchor = f"data[{index}]({model_id})" if isinstance(model_id, str) else f"data[{index}]"
         source.records.append(SourceRecord(Origin(label, anchor), item))
+    if isinstance(document, dict) and document.get("aliases") is not None:
+        source.aliases.extend(_dump_aliases(document["aliases"], label))
     return source
+
+
+def _dump_aliases(aliases: Any, label: str) -> Iterator[AliasEntry]:
+    # Not part of the Venice body: modelcatalog's own dumps carry the compatibility aliases
+    # here, {type: {alias: model id}}, so that exporting and importing again loses nothing.
+    if not isinstance(aliases, dict) or not all(isinstance(m, dict) for m in aliases.values()):
+        raise SourceError(f"{label}: aliases is an object of type -> {{alias: model id}}")
+    for model_type, mapping in aliases.items():
+        for alias, target in mapping.items():
+            yield AliasEntry(Origin(label, f"aliases.{model_type}"), str(model_type), alias, target)
 
 
 def _read_directory(root: Path, label: str) -> CatalogSource:

@@ -1,4 +1,5 @@
-"""Store commands: ``import``, ``export``, ``versions``, ``diff``, ``db upgrade``, ``keys``.
+"""Store commands: ``import``, ``export``, ``rollback``, ``versions``, ``diff``, ``db upgrade``,
+``keys``.
 
 Every command takes ``--data-dir`` (the SQLite store, ``MODELCATALOG_DATA_DIR``) or
 ``--database`` (a PostgreSQL URL, ``MODELCATALOG_DATABASE_URL``) and ``--json``. Errors are
@@ -45,6 +46,21 @@ Database = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+#: The store's version ids are BIGINTs (store.MAX_VERSION); spelt here so that the CLI starts
+#: without loading the store. A larger number is a usage error, not a driver overflow.
+_MAX_VERSION = 2**63 - 1
+Expect = Annotated[
+    int | None,
+    typer.Option(
+        "--expect", min=0, max=_MAX_VERSION, help="Refuse unless this is the current version."
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Write even if it removes more than destructive_write_share of the models."
+    ),
+]
 
 db_app = typer.Typer(help="Manage the store's database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -77,14 +93,18 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A catalog directory or a Venice dump.")],
     message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
     author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
-    expected: Annotated[
-        int | None, typer.Option("--expect", help="Refuse unless this is the current version.")
-    ] = None,
+    expected: Expect = None,
+    force: Force = False,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
 ) -> None:
-    """Replace the stored catalog with PATH as one new version (checked strictly first)."""
+    """Replace the stored catalog with PATH as one new version (checked strictly first).
+
+    An import that would remove more than destructive_write_share of the models (or all of
+    them) is refused unless --force.
+    """
+    share = _removal_limit(force)
     with open_store(data_dir, database) as store, _progress(not as_json) as report:
         report("reading", 0, 0)
         source = read_source(path)
@@ -95,6 +115,46 @@ def import_(
             message=message or f"import {path.name}",
             expected=expected,
             progress=lambda done, total: report("writing", done, total),
+            max_removed_share=share,
+        )
+    if as_json:
+        _echo_json(info.as_json())
+    else:
+        typer.echo(f"version {info.id}: {info.model_count} models ({info.message})")
+
+
+def _removal_limit(force: bool) -> float | None:
+    """The share of models a write may remove (None: any), from the settings unless forced."""
+    if force:
+        return None
+    from modelcatalog.settings import Settings
+
+    return Settings.load().destructive_write_share  # InvalidSettings: exit 2 by the table
+
+
+@app.command()
+def rollback(
+    version: Annotated[
+        int,
+        typer.Argument(min=1, max=_MAX_VERSION, help="The version whose catalog to bring back."),
+    ],
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
+    author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
+    expected: Expect = None,
+    force: Force = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+    as_json: AsJson = False,
+) -> None:
+    """Commit a new version whose catalog equals VERSION's (history is kept, never rewritten)."""
+    share = _removal_limit(force)
+    with open_store(data_dir, database) as store:
+        info = store.rollback(
+            version,
+            author=author or getpass.getuser(),
+            message=message,
+            expected=expected,
+            max_removed_share=share,
         )
     if as_json:
         _echo_json(info.as_json())
@@ -123,7 +183,10 @@ def export(
     format_: Annotated[
         str, typer.Option("--format", help="dir: one file per model (lossless); dump: JSON.")
     ] = "dir",
-    version: Annotated[int | None, typer.Option(help="[default: the current version]")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(min=1, max=_MAX_VERSION, help="[default: the current version]"),
+    ] = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -153,8 +216,13 @@ def export(
 
 @app.command()
 def versions(
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
-    before: Annotated[int | None, typer.Option(help="Only versions older than this.")] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=_MAX_VERSION, help="How many, newest first.")
+    ] = 20,
+    before: Annotated[
+        int | None,
+        typer.Option(min=1, max=_MAX_VERSION, help="Only versions older than this."),
+    ] = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -174,8 +242,8 @@ def versions(
 
 @app.command()
 def diff(
-    from_version: Annotated[int, typer.Argument(metavar="A")],
-    to_version: Annotated[int, typer.Argument(metavar="B")],
+    from_version: Annotated[int, typer.Argument(metavar="A", min=1, max=_MAX_VERSION)],
+    to_version: Annotated[int, typer.Argument(metavar="B", min=1, max=_MAX_VERSION)],
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,

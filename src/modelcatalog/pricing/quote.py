@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from modelcatalog.errors import InvalidUsage, UnpriceableRequest
+from modelcatalog.errors import InvalidInstant, InvalidUsage, UnpriceableRequest
+from modelcatalog.instants import format_instant, parse_instant
 from modelcatalog.pricing.money import LineItem, total
 from modelcatalog.pricing.rules import RULES, Rule, upscale_model_items
 from modelcatalog.pricing.usage import Usage, parse_usage
@@ -103,20 +104,18 @@ def _rule(model: ModelRecord[Any]) -> Rule:
 def parse_at(text: str) -> datetime:
     """The instant of an ``at`` parameter: ISO 8601, ``Z`` or an offset; naive means UTC."""
     try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        return parse_instant(text, "at")
+    except InvalidInstant as exc:
         raise InvalidUsage(
-            f"at must be an ISO 8601 instant such as 2026-01-31T12:00:00Z, got {text!r}",
+            f"at must be an ISO 8601 instant such as 2026-01-31T12:00:00Z (in years 1 to 9999 "
+            f"in UTC), got {text[:80]!r}",
             field="at",
         ) from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def instant_text(instant: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, the form the catalog writes its dates in."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return format_instant(instant)
 
 
 def decimal_text(value: Decimal) -> str:

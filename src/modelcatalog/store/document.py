@@ -7,7 +7,8 @@ A document is the whole catalog as plain JSON: ``{"models": [record, ...], "alia
 Catalog directories and Venice dumps are the exchange formats: :meth:`CatalogDocument.
 from_source` reads what :func:`~modelcatalog.catalog.sources.read_source` returns, and
 :func:`export_directory` / :func:`export_dump` write them back. A directory is the lossless
-backup format; a dump has no place for compatibility aliases.
+backup format; a dump carries the compatibility aliases in an additive top-level ``"aliases"``
+key, so it round-trips too.
 """
 
 from __future__ import annotations
@@ -112,11 +113,25 @@ def _keep_dump_visibility(record: Any, from_dump: bool) -> Any:
     if not isinstance(spec, dict) or "voice_cloning" not in spec:
         return record
     extension = record.get(CATALOG_EXTENSION_KEY)
+    if isinstance(extension, dict) and extension.get("publicVoiceCloning") is False:
+        # What export_dump marks; stored, an absent flag already means staff-only, so the
+        # record goes back exactly as it was exported.
+        return _without_private_mark(record, extension)
     if isinstance(extension, dict) and "publicVoiceCloning" in extension:
         return record
     marked = dict(record)
     marked[CATALOG_EXTENSION_KEY] = {**(extension or {}), "publicVoiceCloning": True}
     return marked
+
+
+def _without_private_mark(record: JsonRecord, extension: dict[str, Any]) -> JsonRecord:
+    rest = {k: v for k, v in extension.items() if k != "publicVoiceCloning"}
+    unmarked = dict(record)
+    if rest:
+        unmarked[CATALOG_EXTENSION_KEY] = rest
+    else:
+        del unmarked[CATALOG_EXTENSION_KEY]
+    return unmarked
 
 
 def _mark_private_cloning(record: JsonRecord) -> JsonRecord:
@@ -146,13 +161,20 @@ def export_directory(document: CatalogDocument, root: Path) -> int:
 
 
 def export_dump(document: CatalogDocument, path: Path) -> None:
-    """Write the models as a Venice ``GET /models?type=all`` body (aliases are not included).
+    """Write the catalog as a Venice ``GET /models?type=all`` body plus ``"aliases"``.
 
-    Operator-only ``x-catalog`` keys are kept, and staff-only voice cloning is marked as such,
-    so that importing the dump again restores the same catalog.
+    Operator-only ``x-catalog`` keys are kept, staff-only voice cloning is marked as such,
+    traits stay in each record's ``model_spec.traits``, and the compatibility aliases go in a
+    top-level ``"aliases"`` key (Venice clients ignore it), so that importing the dump again
+    restores the same catalog.
     """
-    body = {"data": [_mark_private_cloning(r) for r in document.models], "object": "list"}
-    body["type"] = "all"
+    body: dict[str, Any] = {
+        "data": [_mark_private_cloning(r) for r in document.models],
+        "object": "list",
+        "type": "all",
+    }
+    if document.aliases:
+        body["aliases"] = {t: dict(m) for t, m in document.aliases.items()}
     path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
 
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from modelcatalog.errors import AlreadyExists, NotFound
+from modelcatalog.instants import format_instant
+from modelcatalog.spec.record import MODEL_TYPES
 from modelcatalog.store.document import CatalogDocument, JsonRecord
 from modelcatalog.store.store import Change
 
@@ -22,10 +24,15 @@ __all__ = [
     "delete_model",
     "merge_patch",
     "patch_model",
+    "remove_alias",
+    "remove_trait",
     "replace_model",
     "retire_model",
+    "set_alias",
     "set_aliases",
+    "set_trait",
     "set_traits",
+    "trait_map",
 ]
 
 
@@ -98,7 +105,7 @@ def delete_model(model_id: str) -> Change:
 
 
 def set_aliases(model_type: str, mapping: Mapping[str, str]) -> Change:
-    """Replace the compatibility aliases of one model type."""
+    """Replace the compatibility aliases of one model type: aliases not in ``mapping`` go."""
     return lambda document: document.with_aliases(model_type, mapping)
 
 
@@ -106,6 +113,10 @@ def set_traits(model_type: str, traits: Mapping[str, str]) -> Change:
     """Make ``traits`` (trait -> model id) the whole trait map of ``model_type``."""
 
     def change(document: CatalogDocument) -> CatalogDocument:
+        if model_type not in MODEL_TYPES:
+            # Traits live on the records, so a trait "of" an unknown type would silently land
+            # on a model of some other type; refuse it by name instead.
+            raise NotFound(f"{model_type[:40]!r} is not a model type ({', '.join(MODEL_TYPES)})")
         wanted: dict[str, list[str]] = {}
         for trait, model_id in traits.items():
             wanted.setdefault(model_id, []).append(trait)
@@ -114,6 +125,63 @@ def set_traits(model_type: str, traits: Mapping[str, str]) -> Change:
             raise NotFound(f"no model {', '.join(map(repr, missing))} to carry traits")
         models = tuple(_with_traits(r, model_type, wanted) for r in document.models)
         return CatalogDocument(models, document.aliases)
+
+    return change
+
+
+def set_alias(model_type: str, alias: str, model_id: str) -> Change:
+    """Add or change one compatibility alias of ``model_type``, keeping the others."""
+
+    def change(document: CatalogDocument) -> CatalogDocument:
+        mapping = dict(document.aliases.get(model_type, {}))
+        mapping[alias] = model_id
+        return document.with_aliases(model_type, mapping)
+
+    return change
+
+
+def remove_alias(model_type: str, alias: str) -> Change:
+    """Drop one compatibility alias; NotFound when ``model_type`` has no such alias."""
+
+    def change(document: CatalogDocument) -> CatalogDocument:
+        mapping = dict(document.aliases.get(model_type, {}))
+        if mapping.pop(alias, None) is None:
+            raise NotFound(f"no {model_type} alias {alias!r}")
+        return document.with_aliases(model_type, mapping)
+
+    return change
+
+
+def trait_map(document: CatalogDocument, model_type: str) -> dict[str, str]:
+    """The trait -> model id map of ``model_type``, read from the records' ``traits``."""
+    found: dict[str, str] = {}
+    for record in document.models:
+        spec = record.get("model_spec")
+        traits = spec.get("traits") if isinstance(spec, dict) else None
+        if record.get("type") == model_type and isinstance(traits, list):
+            found.update((str(t), str(record.get("id"))) for t in traits)
+    return found
+
+
+def set_trait(model_type: str, trait: str, model_id: str) -> Change:
+    """Give ``trait`` to ``model_id`` (taking it from whichever model held it)."""
+
+    def change(document: CatalogDocument) -> CatalogDocument:
+        return set_traits(model_type, {**trait_map(document, model_type), trait: model_id})(
+            document
+        )
+
+    return change
+
+
+def remove_trait(model_type: str, trait: str) -> Change:
+    """Drop one trait of ``model_type``; NotFound when no model of that type holds it."""
+
+    def change(document: CatalogDocument) -> CatalogDocument:
+        traits = trait_map(document, model_type)
+        if traits.pop(trait, None) is None:
+            raise NotFound(f"no {model_type} model holds the trait {trait!r}")
+        return set_traits(model_type, traits)(document)
 
     return change
 
@@ -155,6 +223,4 @@ def _existing(document: CatalogDocument, model_id: str) -> JsonRecord:
 
 
 def _instant(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return format_instant(value)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from modelcatalog.errors import AlreadyExists, NotFound, StoreError
+from modelcatalog.instants import format_instant
 from modelcatalog.store.engine import writing
 from modelcatalog.store.schema import api_keys, catalog_head
 from modelcatalog.store.store import Store, notify
@@ -177,4 +178,4 @@ def _from_us(value: int) -> datetime:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return format_instant(value)

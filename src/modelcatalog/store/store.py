@@ -26,19 +26,29 @@ from modelcatalog.catalog.findings import Mode
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import check_catalog
-from modelcatalog.errors import NotFound, StoreUnavailable, VersionConflict
+from modelcatalog.errors import DestructiveWrite, NotFound, StoreUnavailable, VersionConflict
+from modelcatalog.instants import format_instant
 from modelcatalog.store import schema
 from modelcatalog.store.diff import CatalogDiff, FieldChange, ModelChange, diff_documents
 from modelcatalog.store.document import CatalogDocument
 from modelcatalog.store.engine import create_store_engine, resolve_url, writing
 from modelcatalog.store.schema import catalog_head, catalog_versions, version_changes
 
-__all__ = ["NOTIFY_CHANNEL", "HistoryEntry", "Store", "VersionInfo"]
+__all__ = [
+    "MAX_VERSION",
+    "NOTIFY_CHANNEL",
+    "HistoryEntry",
+    "Store",
+    "VersionInfo",
+    "check_removals",
+]
 
 #: PostgreSQL channel on which every commit announces its version (and key changes ``keys``).
 NOTIFY_CHANNEL = "modelcatalog"
 SEED_AUTHOR = "modelcatalog"
 _CHANGE_BATCH = 500
+#: The largest version id the store can hold (a signed 64-bit integer, SQL BIGINT).
+MAX_VERSION = 2**63 - 1
 
 Change = Callable[[CatalogDocument], CatalogDocument]
 Progress = Callable[[int, int], None]
@@ -57,7 +67,7 @@ class VersionInfo:
     def as_json(self) -> dict[str, Any]:
         return {
             "version": self.id,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": format_instant(self.created_at),
             "author": self.author,
             "message": self.message,
             "models": self.model_count,
@@ -167,6 +177,7 @@ class Store:
         return int(row.version), int(row.keys_serial)
 
     def version(self, version_id: int) -> VersionInfo:
+        _version_in_range(version_id)
         with self.guard(), self.engine.connect() as conn:
             row = conn.execute(_info_query().where(catalog_versions.c.id == version_id)).first()
         if row is None:
@@ -175,14 +186,17 @@ class Store:
 
     def versions(self, *, limit: int = 50, before: int | None = None) -> list[VersionInfo]:
         """Versions newest first; page with ``before`` (the smallest id of the last page)."""
-        query = _info_query().order_by(catalog_versions.c.id.desc()).limit(limit)
+        query = _info_query().order_by(catalog_versions.c.id.desc()).limit(max(limit, 0))
         if before is not None:
+            before = min(before, MAX_VERSION)  # every version is before a larger number
             query = query.where(catalog_versions.c.id < before)
         with self.guard(), self.engine.connect() as conn:
             return [_info(row) for row in conn.execute(query)]
 
     def document(self, version_id: int | None = None) -> tuple[VersionInfo, CatalogDocument]:
         """A version's document (the current one by default)."""
+        if version_id is not None:
+            _version_in_range(version_id)
         with self.guard(), self.engine.connect() as conn:
             wanted = version_id if version_id is not None else _head(conn)
             row = conn.execute(
@@ -215,7 +229,7 @@ class Store:
         with self.guard(), self.engine.connect() as conn:
             found = conn.execute(query).scalar()
         if found is None:
-            raise NotFound(f"the catalog has no version as early as {instant.isoformat()}")
+            raise NotFound(f"the catalog has no version as early as {format_instant(instant)}")
         return int(found)
 
     def snapshot_at(self, instant: datetime) -> CatalogSnapshot:
@@ -265,6 +279,7 @@ class Store:
         expected: int | None = None,
         validated: bool = False,
         progress: Progress | None = None,
+        max_removed_share: float | None = None,
     ) -> VersionInfo:
         """Apply ``change`` to the current document and commit the result as a new version.
 
@@ -273,13 +288,17 @@ class Store:
         :class:`~modelcatalog.errors.CatalogInvalid` with every finding and writes nothing.
         ``expected`` is the version the caller based its change on: if another commit came
         first, :class:`~modelcatalog.errors.VersionConflict`. A change that alters nothing
-        commits nothing and returns the current version.
+        commits nothing and returns the current version. With ``max_removed_share``, a change
+        that removes more than that share of the models, or leaves none, raises
+        :class:`~modelcatalog.errors.DestructiveWrite` (callers pass None to force it).
         """
         with self.guard(), writing(self.engine) as (conn, head, _):
             if expected is not None and expected != head:
                 raise VersionConflict(expected, head)
             current = _load_document(conn, head) if head else CatalogDocument()
             new = change(current)
+            if max_removed_share is not None:
+                check_removals(current, new, max_removed_share)
             if not validated:
                 check_catalog(new.to_source(), Mode.STRICT).raise_for_errors()
             if head and new.to_json() == current.to_json():
@@ -296,11 +315,12 @@ class Store:
         message: str,
         expected: int | None = None,
         progress: Progress | None = None,
+        max_removed_share: float | None = None,
     ) -> VersionInfo:
         """Replace the whole catalog with ``source`` (a directory or dump) as one version.
 
         Findings are located in the source's own files. Nothing is written unless all of it
-        is valid in strict mode.
+        is valid in strict mode (and, with ``max_removed_share``, removes few enough models).
         """
         check_catalog(source, Mode.STRICT).raise_for_errors()
         document = CatalogDocument.from_source(source)
@@ -311,6 +331,32 @@ class Store:
             expected=expected,
             validated=True,
             progress=progress,
+            max_removed_share=max_removed_share,
+        )
+
+    def rollback(
+        self,
+        to_version: int,
+        *,
+        author: str,
+        message: str | None = None,
+        expected: int | None = None,
+        max_removed_share: float | None = None,
+    ) -> VersionInfo:
+        """Commit a new version whose catalog equals version ``to_version``'s; its message
+        says so (``rollback to version N``, then ``message`` if given).
+
+        History stays append-only: the versions after ``to_version`` remain readable and
+        diffable. Raises NotFound for an unknown version; the new version is checked strictly
+        like any write, so a version a later rule rejects cannot be brought back unchanged.
+        """
+        _, document = self.document(to_version)
+        return self.commit(
+            lambda _current: document,
+            author=author,
+            message=f"rollback to version {to_version}" + (f": {message}" if message else ""),
+            expected=expected,
+            max_removed_share=max_removed_share,
         )
 
     def seed(self, path: Path) -> VersionInfo | None:
@@ -362,6 +408,20 @@ class Store:
         return VersionInfo(new_id, _from_us(created), author, message, len(document.models))
 
 
+def check_removals(current: CatalogDocument, new: CatalogDocument, max_share: float) -> None:
+    """Refuse a change that removes more than ``max_share`` of the models, or all of them."""
+    before = len(current.models)
+    if before == 0:
+        return
+    # Runs before validation: the new document may hold anything (ids that are lists, records
+    # that are numbers); only string ids can match the current, valid catalog's.
+    kept = {r.get("id") for r in new.models if isinstance(r, dict) and isinstance(r.get("id"), str)}
+    removed = sum(1 for r in current.models if r.get("id") not in kept)
+    after = len(new.models)
+    if after == 0 or removed > max_share * before:
+        raise DestructiveWrite(removed, before, after, max_share)
+
+
 def notify(conn: Connection, payload: str) -> None:
     """Tell every replica listening on PostgreSQL; delivered only if the transaction commits."""
     if conn.dialect.name == "postgresql":
@@ -388,6 +448,12 @@ def _insert_changes(
         )
         if progress is not None:
             progress(min(start + _CHANGE_BATCH, total), total)
+
+
+def _version_in_range(version_id: int) -> None:
+    # Ids are BIGINTs: a larger number names no version, and the drivers would overflow on it.
+    if not 0 <= version_id <= MAX_VERSION:
+        raise NotFound(f"no catalog version {version_id}")
 
 
 def _head(conn: Connection) -> int:

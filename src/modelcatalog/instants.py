@@ -1,0 +1,63 @@
+"""Instants, read and written one way everywhere: ``?at=``, lifecycle dates, retire, quotes.
+
+:func:`parse_instant` reads ISO 8601 (``2026-03-01``, ``2026-03-01T12:00:00Z``, an offset such
+as ``+02:00``; a naive value is UTC) and returns an aware UTC datetime. A value that is not an
+instant, or that names an instant Python cannot hold once it is moved to UTC
+(``9999-12-31T23:59:59-01:00`` is in year 10000), raises :class:`InvalidInstant` naming the
+field -- never ``ValueError`` or ``OverflowError``, which would surface as a 500.
+:func:`format_instant` writes the one canonical form, ``2026-03-01T12:00:00Z``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from modelcatalog.errors import InvalidInstant
+
+__all__ = ["InvalidInstant", "as_utc", "format_instant", "parse_instant", "try_instant"]
+
+#: Longer than any ISO 8601 instant with microseconds and an offset; refuse before parsing.
+_MAX_LENGTH = 64
+EXAMPLE = "2026-03-01T00:00:00Z"
+
+
+def parse_instant(text: object, field: str, *, zone_required: bool = False) -> datetime:
+    """``text`` as an aware UTC instant; raises :class:`InvalidInstant` naming ``field``.
+
+    With ``zone_required`` a naive value is refused instead of being read as UTC (catalog
+    records must say which instant they mean).
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > _MAX_LENGTH:
+        raise InvalidInstant(field, text)
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInstant(field, text) from exc
+    if zone_required and parsed.tzinfo is None:
+        raise InvalidInstant(field, text, "has no time zone")
+    try:
+        return as_utc(parsed)
+    except OverflowError as exc:
+        raise InvalidInstant(field, text, "lies outside the years 1 to 9999 in UTC") from exc
+
+
+def try_instant(text: object, *, zone_required: bool = False) -> datetime | None:
+    """Like :func:`parse_instant`, but ``None`` for anything that is not a usable instant."""
+    try:
+        return parse_instant(text, "instant", zone_required=zone_required)
+    except InvalidInstant:
+        return None
+
+
+def as_utc(at: datetime) -> datetime:
+    """``at`` as an aware UTC instant; a naive datetime is read as UTC.
+
+    Raises ``OverflowError`` when the instant is outside what a datetime holds in UTC; use
+    :func:`parse_instant` for input from outside.
+    """
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def format_instant(at: datetime) -> str:
+    """The canonical text of an instant: UTC with a ``Z`` (``2026-03-01T12:00:00Z``)."""
+    return as_utc(at).isoformat().replace("+00:00", "Z")
