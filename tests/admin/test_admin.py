@@ -276,7 +276,7 @@ def test_a_yaml_import_is_read_when_its_content_type_says_so(admin_server: Admin
     client, before = admin_server.server.client, _version(admin_server)
     body = yaml.safe_dump(dump(text_model("yaml-a"))).encode()
     headers = admin_server.headers(**{"content-type": "application/yaml"})
-    response = client.post("/admin/v1/import", content=body, headers=headers)
+    response = client.post("/admin/v1/import?force=true", content=body, headers=headers)
     assert response.status_code == 201, response.text
     records = [r.data for r in read_source(BUNDLED_CATALOG).records]
     aliases: dict[str, dict[str, str]] = {}
@@ -284,6 +284,6 @@ def test_a_yaml_import_is_read_when_its_content_type_says_so(admin_server: Admin
         aliases.setdefault(entry.type, {})[entry.alias] = str(entry.target)
     restore = orjson.dumps({"models": records, "aliases": aliases})
     assert client.post(
-        "/admin/v1/import", content=restore, headers=admin_server.headers()
+        "/admin/v1/import?force=true", content=restore, headers=admin_server.headers()
     ).is_success
     assert _version(admin_server) == before + 2

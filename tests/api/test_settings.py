@@ -90,7 +90,7 @@ def test_audience_keys_from_environment_and_file(
         ({"cors_origins": "example.com"}, "is not '*' or an origin"),
         ({"log_level": "loud"}, "expected one of critical, error, warning, info, debug"),
         ({"access_log": "maybe"}, "access_log = 'maybe' (option --access-log) is not accepted"),
-        ({"now": "yesterday"}, "expected an ISO 8601 date or instant"),
+        ({"now": "yesterday"}, "now is not an ISO 8601 instant"),
         ({"no_such_setting": 1}, "no_such_setting (option --no-such-setting) is not a setting"),
     ],
 )

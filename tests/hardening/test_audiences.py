@@ -292,6 +292,15 @@ ROUTES: dict[str, dict[str, Exercise]] = {
     },
     "/admin/v1/aliases/{model_type}": {"PUT": _admin("/admin/v1/aliases/text", {})},
     "/admin/v1/traits/{model_type}": {"PUT": _admin("/admin/v1/traits/text", {})},
+    "/admin/v1/aliases/{model_type}/{name:path}": {
+        "PUT": _admin(f"/admin/v1/aliases/text/{BETA_ALIAS}", {"model": BETA}),
+        "DELETE": _admin(f"/admin/v1/aliases/text/{BETA_ALIAS}"),
+    },
+    "/admin/v1/traits/{model_type}/{name:path}": {
+        "PUT": _admin(f"/admin/v1/traits/text/{BETA_TRAIT}", {"model": BETA}),
+        "DELETE": _admin(f"/admin/v1/traits/text/{BETA_TRAIT}"),
+    },
+    "/admin/v1/versions/{n}/rollback": {"POST": _admin("/admin/v1/versions/1/rollback")},
     "/admin/v1/import": {"POST": _admin("/admin/v1/import", {"data": []})},
     "/admin/v1/versions": _both(_admin("/admin/v1/versions")),
     "/admin/v1/versions/{a}/diff/{b}": _both(_admin("/admin/v1/versions/1/diff/2")),

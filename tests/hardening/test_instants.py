@@ -22,7 +22,7 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.catalog.views import Audience, SnapshotLifecycles, ViewSet
 from modelcatalog.cli import app
-from modelcatalog.errors import InvalidInstant, InvalidUsage
+from modelcatalog.errors import InvalidInstant, InvalidSettings, InvalidUsage
 from modelcatalog.instants import format_instant, parse_instant, try_instant
 from modelcatalog.pricing import parse_at
 from modelcatalog.settings import Settings
@@ -95,7 +95,7 @@ def test_every_reader_of_instants_refuses_the_edges(text: str) -> None:
     with pytest.raises(InvalidUsage) as raised:
         parse_at(text)
     assert raised.value.field == "at"
-    with pytest.raises(ValueError, match="now"):
+    with pytest.raises(InvalidSettings, match="now"):
         Settings.load(now=text)
     assert lifecycle_instant(text) is None
 
