@@ -299,10 +299,10 @@ def admin_routes(
     async def versions(request: Request) -> Response:
         await admin.key(request)
         limit = _int_param(request, "limit", 50)
+        if limit is None or not 1 <= limit <= _MAX_PAGE:
+            raise InvalidRequestParameters({"limit": f"an integer from 1 to {_MAX_PAGE}"})
         before = _int_param(request, "before", None)
-        found = await run_in_threadpool(
-            lambda: store.versions(limit=min(max(limit or 50, 1), _MAX_PAGE), before=before)
-        )
+        found = await run_in_threadpool(lambda: store.versions(limit=limit, before=before))
         head = await run_in_threadpool(store.head)
         next_before = found[-1].id if found and found[-1].id > 1 else None
         body = {"data": [v.as_json() for v in found], "next_before": next_before}
