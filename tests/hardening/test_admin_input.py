@@ -251,8 +251,15 @@ def test_version_path_segments(served: StoreServer, a: str, b: str, status: int)
     assert response.status_code == status, response.text
 
 
-def test_a_big_page_is_clamped_not_refused(served: StoreServer) -> None:
-    response = served.send("GET", "/admin/v1/versions?limit=9223372036854775807&before=2")
+@pytest.mark.parametrize("query", ["limit=9223372036854775807", "limit=501", "limit=0", "before=0"])
+def test_a_page_outside_its_range_is_refused(served: StoreServer, query: str) -> None:
+    response = served.send("GET", f"/admin/v1/versions?{query}")
+    assert response.status_code == 400, response.text
+    assert set(response.json()["details"]) == {query.split("=")[0]}
+
+
+def test_the_largest_page_is_served(served: StoreServer) -> None:
+    response = served.send("GET", "/admin/v1/versions?limit=500&before=2")
     assert response.status_code == 200, response.text
     assert [v["version"] for v in response.json()["data"]] == [1]
 

@@ -302,6 +302,8 @@ def admin_routes(
         if limit is None or not 1 <= limit <= _MAX_PAGE:
             raise InvalidRequestParameters({"limit": f"an integer from 1 to {_MAX_PAGE}"})
         before = _int_param(request, "before", None)
+        if before == 0:
+            raise InvalidRequestParameters({"before": "a catalog version number (1 or more)"})
         found = await run_in_threadpool(lambda: store.versions(limit=limit, before=before))
         head = await run_in_threadpool(store.head)
         next_before = found[-1].id if found and found[-1].id > 1 else None
