@@ -168,6 +168,9 @@ def test_a_dump_a_model_file_and_the_cli_refuse_the_same_ids(tmp_path: Path, mod
         ({"removesAt": "2030-01-01T00:00:00Z", "autoRemap": None}, "autoRemap"),
         ({"removesAt": 1893456000}, "removesAt"),
         ({"removesAt": "2030-01-01T00:00:00Z", "replacementModelId": 7}, "replacementModelId"),
+        # null is a mistyped value, not "left out" (schemathesis found both accepted)
+        ({"removesAt": "2030-01-01T00:00:00Z", "replacementModelId": None}, "replacementModelId"),
+        ({"removesAt": "2030-01-01T00:00:00Z", "startsAt": None}, "startsAt"),
     ],
 )
 def test_retire_takes_json_types_literally(
@@ -205,6 +208,15 @@ def test_entry_bodies_are_an_object_with_a_model_id(served: StoreServer, body: s
     with served.unchanged():
         response = served.send("PUT", "/admin/v1/aliases/text/gpt-x", body)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("aliases", [None, [], "text"])
+def test_import_aliases_are_an_object(served: StoreServer, aliases: Any) -> None:
+    body = {"models": [text_model("import-aliases")], "aliases": aliases}
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/import?force=true", body)
+    assert response.status_code == 400, response.text
+    assert "aliases" in response.json()["error"]
 
 
 # -- integers ------------------------------------------------------------------------------
