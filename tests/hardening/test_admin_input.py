@@ -219,6 +219,32 @@ def test_import_aliases_are_an_object(served: StoreServer, aliases: Any) -> None
     assert "aliases" in response.json()["error"]
 
 
+def _asr_with(**constraints: Any) -> dict[str, Any]:
+    record = text_model("asr-option-lists")
+    record["type"] = "asr"
+    record.pop("context_length")
+    record["model_spec"]["constraints"] = constraints
+    return record
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        # asr has no typed constraints, so the option-list rules meet any JSON value
+        {"qualities": [{}], "defaultQuality": "high"},
+        {"resolutions": [[1], [1]]},
+        {"qualities": 5, "defaultQuality": "high"},
+        {"resolutions": {"a": 1}, "defaultResolution": "a"},
+    ],
+)
+def test_option_lists_of_any_shape_are_findings_not_errors(
+    served: StoreServer, constraints: dict[str, Any]
+) -> None:
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/models", _asr_with(**constraints))
+    assert response.status_code == 422, response.text
+
+
 # -- integers ------------------------------------------------------------------------------
 
 HUGE = "9" * 26
