@@ -245,6 +245,19 @@ def test_option_lists_of_any_shape_are_findings_not_errors(
     assert response.status_code == 422, response.text
 
 
+@pytest.mark.parametrize("extension", [[None, None], "public", 1])
+def test_an_imported_operator_object_of_another_type_is_a_finding(
+    served: StoreServer, extension: Any
+) -> None:
+    record = text_model("imported-extension")
+    record["model_spec"]["voice_cloning"] = {"accepted_formats": ["mp3"]}
+    record["x-catalog"] = extension
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/import?force=true", [record])
+    assert response.status_code == 422, response.text
+    assert "x-catalog" in response.text
+
+
 # -- integers ------------------------------------------------------------------------------
 
 HUGE = "9" * 26
