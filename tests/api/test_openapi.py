@@ -156,3 +156,31 @@ def test_every_bundled_id_follows_the_documented_grammar() -> None:
 
     ids = [str(r.data["id"]) for r in read_source(BUNDLED_CATALOG).records]
     assert ids and all(_ID.fullmatch(i) and len(i) <= _ID_MAX for i in ids)
+
+
+def _documented() -> set[tuple[str, str]]:
+    """(path with bare ``{}`` parameters, method) of every operation in the document."""
+    base = PACKAGED["servers"][0]["url"]
+    found = set()
+    for path, item in PACKAGED["paths"].items():
+        root = (item.get("servers") or [{"url": base}])[0]["url"].rstrip("/")
+        for method in item.keys() & {"get", "put", "post", "patch", "delete"}:
+            found.add((re.sub(r"\{[^}]*\}", "{}", root + path), method.upper()))
+    return found
+
+
+def test_every_served_route_is_documented() -> None:
+    from tests.hardening.test_audiences import ROUTE_CASES
+
+    # The fallbacks for /api/v1/models/ (a 404) answer no operation of their own.
+    undocumented_on_purpose = {"/api/v1/models/"}
+    served = {
+        (re.sub(r"\{[^}]*\}", "{}", path), method)
+        for path, method in ROUTE_CASES
+        if method != "HEAD" and path not in undocumented_on_purpose
+    }
+    missing = sorted(served - _documented())
+    assert not missing, f"routes the OpenAPI document does not describe: {missing}"
+    # GET .../quote is documented for its 405 (Allow: POST).
+    extra = _documented() - served - {("/api/v1/models/{}/quote", "GET")}
+    assert not extra, f"the document names operations no route serves: {sorted(extra)}"

@@ -168,6 +168,9 @@ def test_a_dump_a_model_file_and_the_cli_refuse_the_same_ids(tmp_path: Path, mod
         ({"removesAt": "2030-01-01T00:00:00Z", "autoRemap": None}, "autoRemap"),
         ({"removesAt": 1893456000}, "removesAt"),
         ({"removesAt": "2030-01-01T00:00:00Z", "replacementModelId": 7}, "replacementModelId"),
+        # null is a mistyped value, not "left out" (schemathesis found both accepted)
+        ({"removesAt": "2030-01-01T00:00:00Z", "replacementModelId": None}, "replacementModelId"),
+        ({"removesAt": "2030-01-01T00:00:00Z", "startsAt": None}, "startsAt"),
     ],
 )
 def test_retire_takes_json_types_literally(
@@ -205,6 +208,54 @@ def test_entry_bodies_are_an_object_with_a_model_id(served: StoreServer, body: s
     with served.unchanged():
         response = served.send("PUT", "/admin/v1/aliases/text/gpt-x", body)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("aliases", [None, [], "text"])
+def test_import_aliases_are_an_object(served: StoreServer, aliases: Any) -> None:
+    body = {"models": [text_model("import-aliases")], "aliases": aliases}
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/import?force=true", body)
+    assert response.status_code == 400, response.text
+    assert "aliases" in response.json()["error"]
+
+
+def _asr_with(**constraints: Any) -> dict[str, Any]:
+    record = text_model("asr-option-lists")
+    record["type"] = "asr"
+    record.pop("context_length")
+    record["model_spec"]["constraints"] = constraints
+    return record
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        # asr has no typed constraints, so the option-list rules meet any JSON value
+        {"qualities": [{}], "defaultQuality": "high"},
+        {"resolutions": [[1], [1]]},
+        {"qualities": 5, "defaultQuality": "high"},
+        {"resolutions": {"a": 1}, "defaultResolution": "a"},
+    ],
+)
+def test_option_lists_of_any_shape_are_findings_not_errors(
+    served: StoreServer, constraints: dict[str, Any]
+) -> None:
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/models", _asr_with(**constraints))
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("extension", [[None, None], "public", 1])
+def test_an_imported_operator_object_of_another_type_is_a_finding(
+    served: StoreServer, extension: Any
+) -> None:
+    record = text_model("imported-extension")
+    record["model_spec"]["voice_cloning"] = {"accepted_formats": ["mp3"]}
+    record["x-catalog"] = extension
+    with served.unchanged():
+        response = served.send("POST", "/admin/v1/import?force=true", [record])
+    assert response.status_code == 422, response.text
+    assert "x-catalog" in response.text
 
 
 # -- integers ------------------------------------------------------------------------------

@@ -353,7 +353,7 @@ def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> Ca
     except orjson.JSONDecodeError:
         parsed = None
     if isinstance(parsed, dict) and isinstance(parsed.get("models"), list):
-        aliases = parsed.get("aliases") or {}
+        aliases = parsed.get("aliases", {})  # present means an object: null is not "none"
         if not isinstance(aliases, dict) or not all(isinstance(m, dict) for m in aliases.values()):
             raise RequestError("aliases is an object of type -> {alias: model id}")
         return CatalogDocument(tuple(parsed["models"]), aliases)
@@ -372,9 +372,9 @@ def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> Ca
 
 
 def _instant(body: dict[str, Any], name: str, *, required: bool = False) -> datetime | None:
-    value = body.get(name)
-    if value is None and not required:
+    if name not in body and not required:
         return None
+    value = body.get(name)
     # A date is a JSON string, never a number; the one parser names the field when it fails.
     return parse_instant(value, name)
 
@@ -387,8 +387,9 @@ def _flag(body: dict[str, Any], name: str) -> bool:
 
 
 def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    # Taken literally like every other field: left out is "none", null is a mistyped value.
     value = body.get(name)
-    if value is not None and not isinstance(value, str):
+    if name in body and not isinstance(value, str):
         raise RequestError(f"{name} must be a string", {"field": name})
     return value
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeGuard
 
@@ -529,16 +529,19 @@ def _unique_items(record: Record) -> Iterator[Problem]:
         parent = dig(record, *holder)
         for key in keys if parent is not None else ():
             values = dig(parent, key)
-            if isinstance(values, list) and len(set(values)) != len(values):
+            if isinstance(values, list):
                 yield from _repeated(values, _located(holder, key))
 
 
 def _repeated(values: list[Any], path: str) -> Iterator[Problem]:
     seen: set[Any] = set()
     for index, value in enumerate(values):
-        if value in seen:
+        # Where no typed model checks the list first (constraints of asr), items may be any
+        # JSON value, objects and lists included: compare those by how they are written.
+        same = value if isinstance(value, Hashable) else (list, repr(value))
+        if same in seen:
             yield Problem(f"{path}[{index}]", f"{value!r} is listed twice")
-        seen.add(value)
+        seen.add(same)
 
 
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")

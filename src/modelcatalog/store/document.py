@@ -113,6 +113,8 @@ def _keep_dump_visibility(record: Any, from_dump: bool) -> Any:
     if not isinstance(spec, dict) or "voice_cloning" not in spec:
         return record
     extension = record.get(CATALOG_EXTENSION_KEY)
+    if extension is not None and not isinstance(extension, dict):
+        return record  # not an object: the strict check refuses it by name
     if isinstance(extension, dict) and extension.get("publicVoiceCloning") is False:
         # What export_dump marks; stored, an absent flag already means staff-only, so the
         # record goes back exactly as it was exported.
