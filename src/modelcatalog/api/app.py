@@ -173,7 +173,7 @@ def _base_routes() -> list[BaseRoute]:
 def _read_route_fallbacks() -> list[BaseRoute]:
     # CatalogApp answers GET and HEAD, except unknown slashed ids (see CatalogApp._is_read);
     # these make other methods a 405 and those ids a 404 after every extension route.
-    paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id:path}"]
+    paths = ["", "/", "/traits", "/compatibility_mapping", "/resolve", "/{model_id:path}"]
     return [Route(MODELS_PATH + p, _unreachable, methods=["GET", "HEAD"]) for p in paths]
 
 
