@@ -9,7 +9,8 @@ catalog is the operator's own, read as a ``staff`` key reads it (beta models inc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
@@ -109,6 +110,7 @@ class RemoteReader:
         return self._get("/models/resolve", *params)
 
 
+@contextmanager
 def _reader(
     ctx: typer.Context,
     url: str | None,
@@ -116,12 +118,17 @@ def _reader(
     catalog: list[Path] | None,
     data_dir: Path | None,
     database: str | None,
-) -> Reader:
+) -> Iterator[Reader]:
     url = chosen_url(ctx, url, catalog)
     if url is not None:
-        return RemoteReader(url, api_key)
+        remote = RemoteReader(url, api_key)
+        try:
+            yield remote
+        finally:
+            remote.catalog.close()
+        return
     local = local_catalog(catalog, data_dir, database)
-    return LocalReader(ViewSet(SnapshotLifecycles(local.snapshot), system_clock()))
+    yield LocalReader(ViewSet(SnapshotLifecycles(local.snapshot), system_clock()))
 
 
 def _checked(model_type: str | None, allowed: tuple[str, ...]) -> str | None:
@@ -164,7 +171,8 @@ def list_command(
 ) -> None:
     """List the models of a type, optionally only those with given capabilities."""
     model_type = _checked(model_type, _LISTINGS) or "text"
-    body = _reader(ctx, url, api_key, catalog, data_dir, database).listing(model_type)
+    with _reader(ctx, url, api_key, catalog, data_dir, database) as reader:
+        body = reader.listing(model_type)
     if capability:
         body["data"] = [m for m in body["data"] if _has_all(m, capability)]
     if as_json:
@@ -220,8 +228,8 @@ def show_command(
     as_json: AsJson = False,
 ) -> None:
     """Show one model as GET /models/{id} answers."""
-    reader = _reader(ctx, url, api_key, catalog, data_dir, database)
-    record = _or_suggest(lambda: reader.model(model_id), reader, model_id)
+    with _reader(ctx, url, api_key, catalog, data_dir, database) as reader:
+        record = _or_suggest(lambda: reader.model(model_id), reader, model_id)
     if as_json:
         _print_json(record)
         return
@@ -296,7 +304,8 @@ def traits_command(
 ) -> None:
     """Show which model holds each trait (default, fastest, ...) of a type."""
     model_type = _checked(model_type, MODEL_TYPES) or "text"
-    body = _reader(ctx, url, api_key, catalog, data_dir, database).traits(model_type)
+    with _reader(ctx, url, api_key, catalog, data_dir, database) as reader:
+        body = reader.traits(model_type)
     if as_json:
         _print_json(body)
         return
@@ -320,9 +329,9 @@ def resolve_command(
 ) -> None:
     """Resolve a requested name to the model that serves it, by the service's rule."""
     model_type = _checked(model_type, MODEL_TYPES)
-    reader = _reader(ctx, url, api_key, catalog, data_dir, database)
     try:
-        body = reader.resolve(name, model_type)
+        with _reader(ctx, url, api_key, catalog, data_dir, database) as reader:
+            body = reader.resolve(name, model_type)
     except ModelNotFound as exc:
         raise _unknown(exc) from None
     if as_json:
@@ -333,5 +342,9 @@ def resolve_command(
     for step in body["via"]:
         console.print(f"  {step['kind']}: {escape(step['from'])} -> {escape(step['to'])}")
     for warning in body["warnings"]:
-        details = ", ".join(f"{k} {v}" for k, v in warning.items() if k != "code")
-        console.print(f"  warning: {warning['code']} ({escape(details)})", soft_wrap=True)
+        text = f"  warning: {warning['code']}"
+        if warning.get("removesAt"):
+            text += f", removed {warning['removesAt']}"
+        if warning.get("replacementModelId"):
+            text += f"; use {warning['replacementModelId']}"
+        console.print(escape(text))
