@@ -142,3 +142,10 @@ async def test_quotes_accept_any_resolvable_name(quoting: httpx.AsyncClient) -> 
     unknown = await client.post("/api/v1/models/gpt-4O/quote", content=usage)
     assert unknown.status_code == 404
     assert "suggestions" in unknown.json()["details"]
+
+
+async def test_names_are_utf8_however_they_are_escaped(client: httpx.AsyncClient) -> None:
+    for query in ("?model=mod%C3%A8le", "?model=mod%C3%A8le&type=text"):
+        response = await client.get(RESOLVE + query)
+        assert response.status_code == 404, query
+        assert response.json()["details"]["id"] == "modèle"

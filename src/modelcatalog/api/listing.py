@@ -236,6 +236,9 @@ def _type_param(query: bytes) -> str | None:
 def _resolve_selector(query: bytes) -> str:
     """``type NUL name`` of a resolve query (type empty when not asked for); raises
     :class:`InvalidRequestParameters` for a missing or empty ``model`` or an unknown type."""
+    if len(query) > 6 and query.startswith(b"model=") and not any(c in query for c in b"&%+;"):
+        # The common request, one plain name: no query parsing (as for ``type=``).
+        return "\x00" + _utf8(query[6:].decode("latin-1"))
     params: dict[str, str] = {}
     # Percent-escapes decoded as latin-1 too, so that every value holds the raw bytes.
     text = query.decode("latin-1")

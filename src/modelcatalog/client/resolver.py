@@ -43,6 +43,7 @@ class Resolver:
         self.records = {str(r.get("id")): r for r in records}
         candidates = (Candidate.of(r, instant, _replacement(r)) for r in self.records.values())
         self.index = Index.of(candidates, traits, aliases)
+        self._answers: dict[tuple[str, str | None], Resolved] = {}
 
     @classmethod
     def fetch(cls, catalog: Catalog, at: datetime | None = None) -> Resolver:
@@ -65,8 +66,14 @@ class Resolver:
     def resolve(self, name: str, type: str | None = None) -> Resolved:
         """As ``GET /models/resolve?model=name[&type=type]``; raises ``ModelNotFound`` (with
         suggestions) for a name no step knows."""
-        found = resolve(self.index, name, type)
-        return Resolved.model_validate(found.as_json(self.records[found.model_id]))
+        key = (name, type)
+        answer = self._answers.get(key)
+        if answer is None:
+            found = resolve(self.index, name, type)  # an unknown name raises: never kept
+            answer = Resolved.model_validate(found.as_json(self.records[found.model_id]))
+            # Bounded by what resolves: ids, traits and aliases, each with or without a type.
+            self._answers[key] = answer
+        return answer
 
 
 def _listing() -> Call:
