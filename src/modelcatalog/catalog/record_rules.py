@@ -21,6 +21,7 @@ from modelcatalog.spec.record import MODEL_TYPES, ModelRecord
 __all__ = [
     "CONSTRAINTS",
     "PRICING",
+    "ROUTE_NAMES",
     "SPEC",
     "dig",
     "is_number",
@@ -80,6 +81,19 @@ def _identity(record: Record) -> Iterator[Problem]:
         yield Problem("id", "a model needs a non-empty id")
     if not record.type:
         yield Problem("type", "a model needs a type")
+
+
+#: Ids that name read routes under ``/api/v1/models/`` (docs/api.md): a model of such an id
+#: could never be retrieved, so the catalog refuses it.
+ROUTE_NAMES = frozenset({"traits", "compatibility_mapping", "resolve"})
+
+
+@record_rule("route-name-id", always_error=True)
+def _route_name_id(record: Record) -> Iterator[Problem]:
+    """A model id is not ``traits``, ``compatibility_mapping`` or ``resolve``, which name the
+    read routes beside ``/models/{id}``."""
+    if record.id in ROUTE_NAMES:
+        yield Problem("id", f"{record.id!r} names a route of the API; choose another id")
 
 
 @record_rule("context-length", types=_TEXT)
