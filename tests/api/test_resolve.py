@@ -149,3 +149,12 @@ async def test_names_are_utf8_however_they_are_escaped(client: httpx.AsyncClient
         response = await client.get(RESOLVE + query)
         assert response.status_code == 404, query
         assert response.json()["details"]["id"] == "modèle"
+
+
+async def test_a_malformed_usage_is_refused_before_the_name_is_looked_up(
+    quoting: httpx.AsyncClient, clock: MovableClock
+) -> None:
+    clock.at = REMOVED
+    for name in ("no-such-model", RETIRING, "gpt-3.5-turbo"):
+        response = await quoting.post(f"/api/v1/models/{name}/quote", content=b"\xff")
+        assert response.status_code == 400, (name, response.text)

@@ -49,12 +49,14 @@ class QuoteRoute:
         at_text = request.query_params.get("at")
         instant = None if at_text is None else parse_at(at_text)
         audience = self._audience(request)
-        views, from_history = await self._views(instant)
-        resolution = views.resolve(audience, model_id)
-        record = views.snapshot.by_id[resolution.model_id].record
+        # The request is checked whole before the catalog is asked: a malformed usage is a
+        # 400 whatever the name, never a 404 or a 410 that would hide the caller's mistake.
         body = await request.body()
         limits: RequestLimits = request.app.state.limits
         usage = load_json(body if body.strip() else b"{}", limits.json_depth, parse_usage_json)
+        views, from_history = await self._views(instant)
+        resolution = views.resolve(audience, model_id)
+        record = views.snapshot.by_id[resolution.model_id].record
         result = quote(record, usage, instant)
         payload = result.to_json(views.version, from_history=from_history)
         payload["requested"] = model_id
