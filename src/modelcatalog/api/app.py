@@ -1,6 +1,6 @@
 """The ASGI application: the raw read path in front, Starlette behind it for everything else.
 
-:func:`create_app` is the only constructor. Requests for the four read routes with ``GET`` or
+:func:`create_app` is the only constructor. Requests for the raw read routes with ``GET`` or
 ``HEAD`` go straight to :class:`~modelcatalog.api.listing.ListingRoutes`; CORS preflights are
 answered here; everything else (health, the OpenAPI document, extension routes, lifespan
 events) goes to a Starlette app whose errors are rendered by :mod:`modelcatalog.api.errors`.

@@ -56,7 +56,7 @@ _FIXED = {
 
 
 class ListingRoutes:
-    """Answers the four read routes from the views of a :class:`CatalogState`."""
+    """Answers the read routes from the views of a :class:`CatalogState`."""
 
     def __init__(
         self, state: CatalogState, keys: KeyRing, cors: CorsPolicy, cache_max_age: int
