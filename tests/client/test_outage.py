@@ -96,3 +96,24 @@ def test_an_unreadable_cache_file_is_started_afresh(tmp_path: Path) -> None:
     ) as c:
         assert c.traits() == {}
     assert b'"copies"' in cache.read_bytes()
+
+
+def test_copies_belong_to_one_service_and_one_key(tmp_path: Path) -> None:
+    cache = tmp_path / "copies.json"
+
+    def answering(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": {"default": "m"}, "object": "list"})
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with Catalog(
+        "http://a.test", "k1", cache_path=cache, transport=httpx.MockTransport(answering)
+    ) as c:
+        c.traits()
+    for base, key in (("http://b.test", "k1"), ("http://a.test", "k2"), ("http://a.test", None)):
+        other = Catalog(base, key, cache_path=cache, transport=httpx.MockTransport(down))
+        with other, pytest.raises(ServiceUnavailable):
+            other.traits()
+    with Catalog("http://a.test", "k1", cache_path=cache, transport=httpx.MockTransport(down)) as c:
+        assert c.traits() == {"default": "m"}

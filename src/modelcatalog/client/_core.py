@@ -12,6 +12,7 @@ and is raised as the typed error it stands for (404 ``ModelNotFound`` with its s
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import os
 import tempfile
@@ -75,6 +76,9 @@ class Core:
         if api_key:
             self.headers["authorization"] = f"Bearer {api_key}"
         self.cache_path = Path(cache_path) if cache_path is not None else None
+        # Copies belong to one service and one caller: what a key sees is not for another.
+        caller = hashlib.sha256((api_key or "").encode()).hexdigest()[:16]
+        self._owner = f"{self.root} {caller}"
         self._copies: dict[str, _Copy] = self._load()
         self._lock = threading.Lock()
         #: How fresh the last answer was (the most recent call's, in any thread or task).
@@ -137,7 +141,7 @@ class Core:
             return {}
         try:
             data = orjson.loads(self.cache_path.read_bytes())
-            if data.get("format") != _CACHE_FORMAT or data.get("root") != self.root:
+            if data.get("format") != _CACHE_FORMAT or data.get("owner") != self._owner:
                 return {}
             return {key: _copy_of(entry) for key, entry in data["copies"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -155,7 +159,7 @@ class Core:
             }
             for key, copy in self._copies.items()
         }
-        data = orjson.dumps({"format": _CACHE_FORMAT, "root": self.root, "copies": copies})
+        data = orjson.dumps({"format": _CACHE_FORMAT, "owner": self._owner, "copies": copies})
         folder = self.cache_path.parent
         folder.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed, so a reader (or a crash) never sees half a file.
