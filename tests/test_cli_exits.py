@@ -32,7 +32,8 @@ USAGE = ["--input-tokens", "1"]
 
 #: (command words, arguments, expected code). ``{data}`` is a store with one version,
 #: ``{empty}`` a fresh store, ``{broken}`` a catalog directory with one error, ``{missing}`` a
-#: path that does not exist, ``{url}`` a stub service (404 for ``nope``, 503 for ``boom``).
+#: path that does not exist, ``{url}`` a stub service (404 for ``nope``, 503 for ``boom``,
+#: to reads and quotes alike).
 CASES: list[tuple[str, list[str], ExitCode]] = [
     ("validate", ["{broken}", "--strict"], ExitCode.INVALID),
     ("validate", ["{missing}"], ExitCode.UNUSABLE),
@@ -46,6 +47,20 @@ CASES: list[tuple[str, list[str], ExitCode]] = [
     ("quote", ["text", *USAGE, "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
     ("quote", ["boom", *USAGE, "--url", "{url}"], ExitCode.UNAVAILABLE),
     ("quote", ["text", *USAGE, "--url", "http://127.0.0.1:1"], ExitCode.UNAVAILABLE),
+    ("models list", ["--type", "chat", "--catalog", str(BUNDLED_CATALOG)], ExitCode.UNUSABLE),
+    ("models list", ["--catalog", "{missing}"], ExitCode.UNUSABLE),
+    ("models list", ["--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("models list", ["--url", "http://127.0.0.1:1"], ExitCode.UNAVAILABLE),
+    ("models show", ["nope", "--catalog", str(BUNDLED_CATALOG)], ExitCode.INVALID),
+    ("models show", ["nope", "--url", "{url}"], ExitCode.INVALID),
+    ("models show", ["boom", "--url", "{url}"], ExitCode.UNAVAILABLE),
+    ("models show", ["text", "--data-dir", "{missing}"], ExitCode.UNUSABLE),
+    ("models traits", ["--type", "all", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("models traits", ["--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("models resolve", ["nope", "--data-dir", "{data}"], ExitCode.INVALID),
+    ("models resolve", ["nope", "--url", "{url}"], ExitCode.INVALID),
+    ("models resolve", ["default", "--type", "chat", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("models resolve", ["default", "--url", "http://127.0.0.1:1"], ExitCode.UNAVAILABLE),
     ("import", ["{broken}", "--data-dir", "{data}"], ExitCode.INVALID),
     ("import", [str(BUNDLED_CATALOG), "--expect", "7", "--data-dir", "{data}"], ExitCode.INVALID),
     ("import", ["{missing}", "--data-dir", "{data}"], ExitCode.UNUSABLE),
@@ -92,13 +107,15 @@ def _command_paths(group: object, prefix: tuple[str, ...] = ()) -> Iterator[str]
 
 class _StubService(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
-        status = 503 if "/boom/" in self.path else 404
+        status = 503 if "/boom" in self.path else 404
         body = json.dumps({"error": f"stub answer {status}"}).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    do_GET = do_POST
 
     def log_message(self, *_args: object) -> None:
         pass

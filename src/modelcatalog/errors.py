@@ -179,9 +179,13 @@ class InvalidInstant(RequestError):
 class ModelNotFound(RequestError):
     """No model of this id is listed to the caller (ids are case-sensitive)."""
 
-    def __init__(self, model_id: str) -> None:
+    def __init__(self, model_id: str, suggestions: Sequence[str] | None = None) -> None:
         self.model_id = model_id
-        super().__init__(f"Model not found: {model_id}", {"id": model_id})
+        details: dict[str, Any] = {"id": model_id}
+        if suggestions is not None:
+            # Names close to the one asked for (a resolution's 404), among those the caller sees.
+            details["suggestions"] = list(suggestions)
+        super().__init__(f"Model not found: {model_id}", details)
 
 
 class ModelRemoved(RequestError):

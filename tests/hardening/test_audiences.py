@@ -133,10 +133,13 @@ def assert_nothing_hidden(response: httpx.Response) -> None:
     """An anonymous response shows nothing of the beta model, staff or operator fields."""
     body = response.content
     where = f"{response.request.method} {response.request.url}"
-    if response.status_code == 404 and BETA in response.request.url.path:
-        # Echoing the id asked for tells nothing; the body is checked to be the unknown-id one.
-        body = body.replace(BETA.encode(), b"<asked>")
-    for mark in (BETA.encode(), BETA_ALIAS.encode(), BETA_TRAIT.encode(), CLONING_MARK):
+    marks = (BETA.encode(), BETA_ALIAS.encode(), BETA_TRAIT.encode())
+    if response.status_code == 404:
+        # Echoing the name asked for (in the path, or a resolve query) tells nothing; the body
+        # is checked to be the unknown-name one.
+        for asked in (m for m in marks if m.decode() in str(response.request.url)):
+            body = body.replace(asked, b"<asked>")
+    for mark in (*marks, CLONING_MARK):
         assert mark not in body, f"{where} shows {mark!r}"
     assert AUTHOR.encode() not in body, f"{where} shows an admin key's name"
     for name, value in response.headers.items():
@@ -202,6 +205,26 @@ def _retrieve(w: World, method: str) -> list[httpx.Response]:
         removed = _get(w, method, f"/api/v1/models/{REMOVED}", **at)
         assert removed.status_code == (200 if at.get("at") == w.seeded else 410)
         found += [beta, private, deprecated, removed]
+    return found
+
+
+def _resolve(w: World, method: str) -> list[httpx.Response]:
+    found = []
+    path = "/api/v1/models/resolve"
+    for at in ({}, {"at": w.after_changes}):
+        for hidden in (BETA, BETA_ALIAS, BETA_TRAIT):
+            response = _get(w, method, path, model=hidden, **at)
+            assert response.status_code == 404, response.text
+            found.append(response)
+        deprecated = _get(w, method, path, model=DEPRECATED, **at)
+        private = _get(w, method, path, model=PRIVATE, **at)
+        assert deprecated.status_code == private.status_code == 200
+        removed = _get(w, method, path, model=REMOVED, **at)
+        assert removed.status_code == 410
+        found += [deprecated, private, removed]
+    for name in (BETA, BETA_ALIAS, BETA_TRAIT):  # so that the 404s above mean something
+        shown = w.client.get(path, params={"model": name}, headers=w.auth("beta"))
+        assert shown.json()["model"]["id"] == BETA, shown.text
     return found
 
 
@@ -272,6 +295,7 @@ ROUTES: dict[str, dict[str, Exercise]] = {
         lambda w, m: _maps(w, m, "/api/v1/models/compatibility_mapping")
     ),
     "/api/v1/models/{id}": _both(_retrieve),
+    "/api/v1/models/resolve": _both(_resolve),
     "/api/v1/models/{model_id:path}": _both(_retrieve),
     "/api/v1/models/{model_id:path}/history": _both(_history),
     "/api/v1/models/{model_id:path}/quote": {"POST": _quote},

@@ -84,6 +84,8 @@ async def test_quote_body(client: httpx.AsyncClient) -> None:
              "diem": "0.5"},
         ],
         "at": {"requested": None, "version": body["at"]["version"], "from_history": False},
+        "requested": "gpt-image-2",
+        "via": [{"kind": "id", "from": "gpt-image-2", "to": "gpt-image-2"}],
     }  # fmt: skip
     assert body["at"]["version"]
 

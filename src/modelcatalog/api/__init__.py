@@ -5,7 +5,7 @@ Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live
 :mod:`modelcatalog.api.listing` writes those bytes. Modules:
 
 - ``app``      :func:`create_app` and the dispatcher (raw read path first, Starlette behind)
-- ``listing``  the four hot read routes as a raw ASGI handler
+- ``listing``  the hot read routes (listings, maps, a model, a resolution) as a raw ASGI handler
 - ``direct``   uvicorn's HTTP protocol answering those reads from the parser, no ASGI round trip
 - ``state``    :class:`CatalogState`, the atomic swap point for new snapshots
 - ``errors``   ``error_body()`` and the one exception -> HTTP status table

@@ -1,6 +1,6 @@
 """The ASGI application: the raw read path in front, Starlette behind it for everything else.
 
-:func:`create_app` is the only constructor. Requests for the four read routes with ``GET`` or
+:func:`create_app` is the only constructor. Requests for the raw read routes with ``GET`` or
 ``HEAD`` go straight to :class:`~modelcatalog.api.listing.ListingRoutes`; CORS preflights are
 answered here; everything else (health, the OpenAPI document, extension routes, lifespan
 events) goes to a Starlette app whose errors are rendered by :mod:`modelcatalog.api.errors`.
@@ -173,7 +173,7 @@ def _base_routes() -> list[BaseRoute]:
 def _read_route_fallbacks() -> list[BaseRoute]:
     # CatalogApp answers GET and HEAD, except unknown slashed ids (see CatalogApp._is_read);
     # these make other methods a 405 and those ids a 404 after every extension route.
-    paths = ["", "/", "/traits", "/compatibility_mapping", "/{model_id:path}"]
+    paths = ["", "/", "/traits", "/compatibility_mapping", "/resolve", "/{model_id:path}"]
     return [Route(MODELS_PATH + p, _unreachable, methods=["GET", "HEAD"]) for p in paths]
 
 

@@ -3,6 +3,7 @@
     GET|HEAD /api/v1/models[?type=]                        listing
     GET|HEAD /api/v1/models/traits[?type=]                 trait -> model id
     GET|HEAD /api/v1/models/compatibility_mapping[?type=]  alias -> model id
+    GET|HEAD /api/v1/models/resolve?model=[&type=]         the model that serves a name
     GET|HEAD /api/v1/models/{id}                           one model (ids may hold slashes)
 
 No framework routing and no JSON work per request: the route is a string comparison, the
@@ -22,9 +23,18 @@ from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
 from modelcatalog.api.http import JSON, Headers, Prepared, etag_matches, header_value
 from modelcatalog.api.state import CatalogState
-from modelcatalog.catalog.views import Audience, ViewSet, listing_type, map_type
+from modelcatalog.catalog.views import Audience, ModelView, ViewSet, listing_type, map_type
+from modelcatalog.errors import InvalidRequestParameters
 
-__all__ = ["MODEL", "MODELS_PATH", "Answer", "ListingRoutes", "ReadHeaders", "read_headers"]
+__all__ = [
+    "MODEL",
+    "MODELS_PATH",
+    "RESOLVE",
+    "Answer",
+    "ListingRoutes",
+    "ReadHeaders",
+    "read_headers",
+]
 
 #: The request headers a read depends on: accept-encoding, if-none-match, authorization, origin.
 ReadHeaders = tuple[bytes | None, bytes | None, bytes | None, bytes | None]
@@ -35,16 +45,18 @@ MODELS_PATH = "/api/v1/models"
 _PREPARED_LIMIT = 4096
 _MODEL_PREFIX = MODELS_PATH + "/"
 LISTING, TRAITS, ALIASES, MODEL = "listing", "traits", "aliases", "model"
+RESOLVE = "resolve"
 _FIXED = {
     MODELS_PATH: LISTING,
     _MODEL_PREFIX: LISTING,
     MODELS_PATH + "/traits": TRAITS,
     MODELS_PATH + "/compatibility_mapping": ALIASES,
+    MODELS_PATH + "/resolve": RESOLVE,
 }
 
 
 class ListingRoutes:
-    """Answers the four read routes from the views of a :class:`CatalogState`."""
+    """Answers the read routes from the views of a :class:`CatalogState`."""
 
     def __init__(
         self, state: CatalogState, keys: KeyRing, cors: CorsPolicy, cache_max_age: int
@@ -111,6 +123,9 @@ class ListingRoutes:
         # so no client can add entries beyond routes x audiences x (types + models).
         if route == MODEL:
             selector = model_id
+        elif route == RESOLVE:
+            # A name is kept only once it resolves (``_build`` raises for others first).
+            selector = _resolve_selector(query)
         else:
             selector = _valid_type(route, _type_param(query)) if query else _DEFAULT_TYPE
         key = (route, audience, selector)
@@ -132,17 +147,15 @@ class ListingRoutes:
             encoded = views.traits(audience, map_type(selector))
         elif route == ALIASES:
             encoded = views.compatibility_mapping(audience, map_type(selector))
+        elif route == RESOLVE:
+            model_type, _, name = (selector or "").partition("\x00")
+            resolved = views.resolution(audience, name, model_type or None)
+            encoded = resolved.encoded
+            extra = _deprecation_headers(resolved.model)
         else:
             model = views.model(audience, selector or "")
             encoded = model.encoded
-            if model.deprecation_date:
-                extra.append(
-                    (b"x-venice-model-deprecation-date", header_value(model.deprecation_date))
-                )
-            if model.deprecation_warning:
-                extra.append(
-                    (b"x-venice-model-deprecation-warning", header_value(model.deprecation_warning))
-                )
+            extra = _deprecation_headers(model)
         return Prepared.of(encoded, self._common(views, audience, extra))
 
     def _common(self, views: ViewSet, audience: Audience, extra: Headers) -> Headers:
@@ -170,6 +183,18 @@ class ListingRoutes:
         ]
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else error.body})
+
+
+def _deprecation_headers(model: ModelView) -> Headers:
+    """The Venice deprecation headers of a deprecated model that is still listed."""
+    extra: Headers = []
+    if model.deprecation_date:
+        extra.append((b"x-venice-model-deprecation-date", header_value(model.deprecation_date)))
+    if model.deprecation_warning:
+        extra.append(
+            (b"x-venice-model-deprecation-warning", header_value(model.deprecation_warning))
+        )
+    return extra
 
 
 def read_headers(headers: Iterable[tuple[bytes, bytes]]) -> ReadHeaders:
@@ -206,3 +231,31 @@ def _type_param(query: bytes) -> str | None:
         if name == "type":
             return value
     return None
+
+
+def _resolve_selector(query: bytes) -> str:
+    """``type NUL name`` of a resolve query (type empty when not asked for); raises
+    :class:`InvalidRequestParameters` for a missing or empty ``model`` or an unknown type."""
+    if len(query) > 6 and query.startswith(b"model=") and not any(c in query for c in b"&%+;"):
+        # The common request, one plain name: no query parsing (as for ``type=``).
+        return "\x00" + _utf8(query[6:].decode("latin-1"))
+    params: dict[str, str] = {}
+    # Percent-escapes decoded as latin-1 too, so that every value holds the raw bytes.
+    text = query.decode("latin-1")
+    for key, value in parse_qsl(text, keep_blank_values=True, encoding="latin-1"):
+        params.setdefault(key, value)
+    requested = params.get("model")
+    if not requested:
+        raise InvalidRequestParameters({"_errors": [], "model": {"_errors": ["Required"]}})
+    model_type = params.get("type")
+    return ("" if model_type is None else map_type(model_type)) + "\x00" + _utf8(requested)
+
+
+def _utf8(text: str) -> str:
+    """A query value held as latin-1 bytes, read as the UTF-8 text it is."""
+    try:
+        return text.encode("latin-1").decode()
+    except UnicodeDecodeError:
+        raise InvalidRequestParameters(
+            {"_errors": [], "model": {"_errors": ["Expected UTF-8 text"]}}
+        ) from None

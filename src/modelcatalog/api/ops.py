@@ -44,6 +44,7 @@ READ_LABELS = {
     "traits": "/api/v1/models/traits",
     "aliases": "/api/v1/models/compatibility_mapping",
     "model": "/api/v1/models/{id}",
+    "resolve": "/api/v1/models/resolve",
 }
 _TEMPLATES = (
     ("/api/v1/models/", "/api/v1/models/{id}/"),

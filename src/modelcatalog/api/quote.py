@@ -1,16 +1,18 @@
 """``POST /api/v1/models/{id}/quote``: the exact cost of a described request.
 
 The body is the usage as JSON (docs/pricing.md); numbers are read as decimals, never floats.
-The model is looked up as ``GET /models/{id}`` would show it to the same caller (a beta model
-is unknown to anonymous callers, a removed one is a 410). ``?at=`` prices with the catalog as
-it stood at that instant when the service runs on a store; without one, the current catalog
-prices it and the response's ``at.from_history`` is ``false``.
+The name is resolved by the one rule of ``GET /models/resolve`` for the same caller (an id, a
+trait, a compatibility alias, a removed model's ``autoRemap`` chain; a beta model is unknown to
+anonymous callers, a removed one without ``autoRemap`` is a 410), and the response says which
+model priced it (``id``) and how the name led there (``requested``, ``via``). ``?at=`` prices
+with the catalog as it stood at that instant when the service runs on a store; without one,
+the current catalog prices it and the response's ``at.from_history`` is ``false``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +26,6 @@ from modelcatalog.api.state import CatalogState
 from modelcatalog.catalog.views import Audience, SnapshotLifecycles, ViewSet
 from modelcatalog.pricing import parse_at, parse_usage_json, quote
 from modelcatalog.settings import Settings
-from modelcatalog.spec.record import ModelRecord
 
 if TYPE_CHECKING:
     from modelcatalog.store.store import Store
@@ -48,13 +49,18 @@ class QuoteRoute:
         at_text = request.query_params.get("at")
         instant = None if at_text is None else parse_at(at_text)
         audience = self._audience(request)
-        views, from_history = await self._views(instant)
-        record = self._record(views, audience, model_id)
+        # The request is checked whole before the catalog is asked: a malformed usage is a
+        # 400 whatever the name, never a 404 or a 410 that would hide the caller's mistake.
         body = await request.body()
         limits: RequestLimits = request.app.state.limits
         usage = load_json(body if body.strip() else b"{}", limits.json_depth, parse_usage_json)
+        views, from_history = await self._views(instant)
+        resolution = views.resolve(audience, model_id)
+        record = views.snapshot.by_id[resolution.model_id].record
         result = quote(record, usage, instant)
         payload = result.to_json(views.version, from_history=from_history)
+        payload["requested"] = model_id
+        payload["via"] = [step.as_json() for step in resolution.via]
         return Response(orjson.dumps(payload), media_type="application/json", headers=_HEADERS)
 
     def _audience(self, request: Request) -> Audience:
@@ -70,11 +76,6 @@ class QuoteRoute:
             return ViewSet(SnapshotLifecycles(self.state.snapshot), instant), False
         snapshot = await run_in_threadpool(self.store.snapshot_at, instant)
         return ViewSet(SnapshotLifecycles(snapshot), instant), True
-
-    @staticmethod
-    def _record(views: ViewSet, audience: Audience, model_id: str) -> ModelRecord[Any]:
-        views.model(audience, model_id)  # 404 or 410 exactly as GET /models/{id} answers
-        return views.snapshot.by_id[model_id].record
 
 
 def quote_routes(

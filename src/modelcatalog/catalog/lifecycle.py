@@ -33,6 +33,7 @@ __all__ = [
     "parse_instant",
     "system_clock",
     "window_at",
+    "wire_lifecycle",
 ]
 
 #: Returns the current instant (timezone-aware).
@@ -87,7 +88,12 @@ _NO_LIFECYCLE = Lifecycle(None, None, None, None, has_deprecation=False)
 
 
 def lifecycle_of(model: CatalogModel) -> Lifecycle:
-    deprecation = _deprecation(model.wire)
+    return wire_lifecycle(model.wire)
+
+
+def wire_lifecycle(wire: Any) -> Lifecycle:
+    """The lifecycle of a record as served (a listing entry read by a client, say)."""
+    deprecation = _deprecation(wire)
     if deprecation is None:
         return _NO_LIFECYCLE
     removal_text = _text(deprecation.get("removesAt")) or _text(deprecation.get("date"))

@@ -27,6 +27,7 @@ import brotli  # type: ignore[import-untyped]
 import orjson
 
 from modelcatalog.catalog.lifecycle import Lifecycle, Window, lifecycle_of, window_at
+from modelcatalog.catalog.resolution import Candidate, Index, Resolution, resolve
 from modelcatalog.catalog.snapshot import CatalogModel, CatalogSnapshot
 from modelcatalog.errors import InvalidRequestParameters, ModelNotFound, ModelRemoved
 from modelcatalog.spec.record import MODEL_TYPES
@@ -36,6 +37,7 @@ __all__ = [
     "Audience",
     "Encoded",
     "ModelView",
+    "ResolvedView",
     "SnapshotLifecycles",
     "ViewSet",
     "listing_type",
@@ -94,6 +96,15 @@ class ModelView:
     encoded: Encoded
     deprecation_date: str | None
     deprecation_warning: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedView:
+    """``GET /models/resolve``: the resolution body and the model that serves the name."""
+
+    encoded: Encoded
+    model: ModelView
+    resolution: Resolution
 
 
 def listing_type(requested: str | None) -> str:
@@ -196,6 +207,26 @@ class ViewSet:
             raise ModelRemoved(model_id, lifecycle.removal_text or "", replacement)
         return self._memo(("model", _visibility(audience), model_id), self._model, audience, model)
 
+    def resolution_index(self, audience: Audience) -> Index:
+        """What ``audience`` may resolve (see :mod:`modelcatalog.catalog.resolution`)."""
+        return self._memo(("index", audience.sees_beta), self._index, audience)
+
+    def resolve(self, audience: Audience, name: str, model_type: str | None = None) -> Resolution:
+        """The one resolution rule over this view; raises ModelNotFound or ModelRemoved."""
+        return resolve(self.resolution_index(audience), name, model_type)
+
+    def resolution(
+        self, audience: Audience, name: str, model_type: str | None = None
+    ) -> ResolvedView:
+        """``GET /models/resolve?model=name[&type=]``, kept once resolved (unknown names raise
+        first, so only names the catalog resolves are kept)."""
+        key = ("resolution", _visibility(audience), model_type, name)
+        cached: ResolvedView | None = self._cache.get(key)
+        if cached is not None:
+            return cached
+        found = self.resolve(audience, name, model_type)
+        return self._memo(key, self._resolved, audience, found)
+
     def warm(self) -> None:
         """Build every listing, trait and alias view of every audience now, not on demand."""
         for audience in (Audience.ANONYMOUS, Audience.BETA, Audience.STAFF):
@@ -244,16 +275,37 @@ class ViewSet:
         return self._encoded(b'{"data":[' + items + b"]," + tail[1:])
 
     def _traits(self, audience: Audience, model_type: str) -> Encoded:
+        return self._map_body(self._trait_map(audience, model_type), model_type)
+
+    def _aliases(self, audience: Audience, model_type: str) -> Encoded:
+        return self._map_body(self._alias_map(audience, model_type), model_type)
+
+    def _trait_map(self, audience: Audience, model_type: str) -> dict[str, str]:
         traits: dict[str, str] = {}
         for model in self.listed(audience, model_type):
             for trait in _traits_of(model):
                 traits.setdefault(trait, model.id)
-        return self._map_body(traits, model_type)
+        return traits
 
-    def _aliases(self, audience: Audience, model_type: str) -> Encoded:
+    def _alias_map(self, audience: Audience, model_type: str) -> dict[str, str]:
         listed = {m.id for m in self.listed(audience, model_type)}
         aliases = self.snapshot.aliases.get(model_type, {})
-        return self._map_body({a: t for a, t in aliases.items() if t in listed}, model_type)
+        return {a: t for a, t in aliases.items() if t in listed}
+
+    def _index(self, audience: Audience) -> Index:
+        candidates = (
+            Candidate.of(m.wire, self.at, self._replacement(audience, self.lifecycles.by_id[m.id]))
+            for m in self.snapshot.models
+            if audience.sees_beta or not _is_beta(m)
+        )
+        traits = {t: self._trait_map(audience, t) for t in MODEL_TYPES}
+        aliases = {t: self._alias_map(audience, t) for t in MODEL_TYPES}
+        return Index.of(candidates, traits, aliases)
+
+    def _resolved(self, audience: Audience, found: Resolution) -> ResolvedView:
+        model = self.model(audience, found.model_id)
+        body = orjson.dumps(found.as_json(orjson.Fragment(model.encoded.identity)))
+        return ResolvedView(self._encoded(body), model, found)
 
     def _map_body(self, mapping: Mapping[str, str], model_type: str) -> Encoded:
         data = dict(sorted(mapping.items()))

@@ -1,16 +1,15 @@
 """``modelcatalog quote``: the exact cost of a request, from the catalog the service serves.
 
-Which catalog prices it (docs/cli.md, "Which catalog a command reads"): ``--url`` asks a
-running service; ``--catalog`` reads files; otherwise the store that ``serve`` would serve
-(``--data-dir``/``--database`` or their environment variables) when one exists, else the
-bundled catalog.
+Which catalog prices it (docs/cli.md, "Which catalog a command reads") is chosen by
+:mod:`modelcatalog.cli.source`: ``--url`` asks a running service; ``--catalog`` reads files;
+otherwise the store that ``serve`` would serve, else the bundled catalog. A name that is not an
+id is resolved by the service's rule (``gpt-4o``, ``default``; docs/api.md).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -18,21 +17,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.catalog.findings import Mode
-from modelcatalog.catalog.snapshot import CatalogSnapshot
-from modelcatalog.catalog.sources import read_source
-from modelcatalog.catalog.validation import check_catalog
+from modelcatalog.catalog.lifecycle import system_clock
+from modelcatalog.catalog.snapshot import CatalogModel
+from modelcatalog.catalog.views import Audience, SnapshotLifecycles, ViewSet
 from modelcatalog.cli import app
+from modelcatalog.cli.source import (
+    CatalogFiles,
+    LocalCatalog,
+    ServiceUrl,
+    chosen_url,
+    local_catalog,
+)
 from modelcatalog.cli.store import Database, DataDir
 from modelcatalog.errors import (
-    CatalogInvalid,
     InvalidUsage,
+    ModelNotFound,
     NotFound,
     QuoteError,
     ServiceRefused,
     ServiceUnavailable,
-    SourceError,
 )
 from modelcatalog.pricing import Usage, parse_at, parse_usage, quote
 
@@ -43,7 +46,10 @@ def _option(help_text: str) -> Any:
 
 @app.command("quote")
 def quote_command(
-    model: Annotated[str, typer.Argument(help="The model id (case-sensitive).")],
+    ctx: typer.Context,
+    model: Annotated[
+        str, typer.Argument(help="The model id (case-sensitive), or a trait or alias.")
+    ],
     input_tokens: Annotated[str | None, _option("Uncached input tokens.")] = None,
     output_tokens: Annotated[str | None, _option("Output tokens.")] = None,
     cache_read_tokens: Annotated[str | None, _option("Input tokens read from cache.")] = None,
@@ -61,10 +67,8 @@ def quote_command(
     at: Annotated[
         str | None, _option("Price as of this ISO 8601 instant (history: a store or --url).")
     ] = None,
-    catalog: Annotated[
-        list[Path] | None, _option("Catalog directory, model file or dump instead of the store.")
-    ] = None,
-    url: Annotated[str | None, _option("Base URL of a running modelcatalog service.")] = None,
+    catalog: CatalogFiles = None,
+    url: ServiceUrl = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON.")] = False,
@@ -84,14 +88,13 @@ def quote_command(
     choices = {"resolution": resolution, "quality": quality, "upscale": upscale}
     usage = _usage(quantities, choices)
     instant = None if at is None else parse_at(at)
+    url = chosen_url(ctx, url, catalog)
     if url is not None:
-        if catalog:
-            raise typer.BadParameter("give either --catalog or --url, not both", param_hint="--url")
         body, source = _remote(url, model, usage, at), url
-    elif catalog:
-        body, source = _local(catalog, model, usage, instant), ", ".join(map(str, catalog))
     else:
-        body, source = _from_store(data_dir, database, model, usage, instant)
+        local = local_catalog(catalog, data_dir, database, instant)
+        body = _priced(local, model, usage, instant)
+        source = local.source
     if as_json:
         typer.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -110,65 +113,30 @@ def _usage(quantities: dict[str, str | None], choices: dict[str, str | None]) ->
     return parse_usage(data)
 
 
-def _local(paths: list[Path], model: str, usage: Usage, instant: datetime | None) -> dict[str, Any]:
-    return _priced(_load(paths), ", ".join(map(str, paths)), model, usage, instant)
-
-
 def _priced(
-    snapshot: CatalogSnapshot,
-    source: str,
-    model: str,
-    usage: Usage,
-    instant: datetime | None,
-    *,
-    from_history: bool = False,
+    local: LocalCatalog, model: str, usage: Usage, instant: datetime | None
 ) -> dict[str, Any]:
-    entry = snapshot.by_id.get(model)
-    if entry is None:
-        raise NotFound(f"unknown model {model!r} in {source}")
+    snapshot = local.snapshot
+    entry = snapshot.by_id.get(model) or _resolved(local, model, instant)
     try:
         result = quote(entry.record, usage, instant)
     except QuoteError as exc:
         exc.add_note(model)
         raise
-    return result.to_json(snapshot.version, from_history=from_history)
+    return result.to_json(snapshot.version, from_history=local.from_history)
 
 
-def _from_store(
-    data_dir: Path | None,
-    database: str | None,
-    model: str,
-    usage: Usage,
-    instant: datetime | None,
-) -> tuple[dict[str, Any], str]:
-    """Price with the store ``serve`` would serve; the bundled catalog when there is none."""
-    from modelcatalog.store import Store
-    from modelcatalog.store.engine import DATABASE_FILE, default_data_dir, resolve_url, shown_url
-
-    if database is None and not (data_dir or default_data_dir()).joinpath(DATABASE_FILE).exists():
-        if data_dir is not None:
-            raise SourceError(f"{data_dir}: no store here (serve or import creates one)")
-        return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
-    source = f"store {shown_url(resolve_url(data_dir, database))}"
-    with Store.open(
-        data_dir, database, initialise=False, application_name="modelcatalog-cli"
-    ) as store:
-        if store.head() == 0:  # serve would seed it with the bundled catalog
-            return _local([BUNDLED_CATALOG], model, usage, instant), "the bundled catalog"
-        snapshot = store.snapshot() if instant is None else store.snapshot_at(instant)
-    body = _priced(snapshot, source, model, usage, instant, from_history=instant is not None)
-    return body, source
-
-
-def _load(paths: list[Path]) -> CatalogSnapshot:
-    source = read_source(paths[0])
-    for path in paths[1:]:
-        source.extend(read_source(path))
+def _resolved(local: LocalCatalog, name: str, instant: datetime | None) -> CatalogModel:
+    """The model a name that is not an id stands for, by the service's resolution rule (the
+    operator's own catalog: every model counts, beta ones too)."""
+    views = ViewSet(SnapshotLifecycles(local.snapshot), instant or system_clock())
     try:
-        return CatalogSnapshot.from_checked(check_catalog(source, Mode.COMPATIBLE))
-    except CatalogInvalid as exc:
-        exc.add_note("the catalog is invalid (run modelcatalog validate)")
-        raise
+        found = views.resolve(Audience.STAFF, name)
+    except ModelNotFound as exc:
+        near = exc.details.get("suggestions") if exc.details else None
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise NotFound(f"unknown model {name!r} in {local.source}{hint}") from None
+    return local.snapshot.by_id[found.model_id]
 
 
 def _remote(url: str, model: str, usage: Usage, at: str | None) -> dict[str, Any]:

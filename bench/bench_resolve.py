@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Resolutions per second against ``GET /models/{id}``, in process and over HTTP.
+
+    .venv/bin/python bench/bench_resolve.py [--seconds 2] [--http-seconds 5] [--concurrency 16]
+                                            [--no-http] [--driver auto|wrk|httpx]
+
+In process (best of three runs of ``--seconds`` each, one core), over the bundled catalog:
+
+- baseline: ``ListingRoutes.respond`` of a cached ``GET /models/{id}`` -- what the raw read
+  path does per request once the answer is prepared;
+- ``respond`` of ``GET /models/resolve?model=`` for an id, a trait, a compatibility alias and a
+  deprecated id (the same path, the resolution prepared per view like the other reads);
+- the rule alone (``catalog.resolution.resolve`` over a view's index), and the client's
+  ``Resolver.resolve``, which also builds the typed record.
+
+Over HTTP: a real ``modelcatalog serve`` (one worker) on a free loopback port, driven by
+``wrk -t1`` when it is installed, else by an httpx client, with ``--concurrency`` keep-alive
+connections; the baseline is ``GET /models/{id}`` through the same driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Callable
+
+from bench_quote import free_port, httpx_rate, rate, start_server, wrk_rate
+
+from modelcatalog.api import CatalogState, create_app
+from modelcatalog.api.listing import MODEL, RESOLVE
+from modelcatalog.bundled import BUNDLED_CATALOG
+from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog, read_source
+from modelcatalog.catalog.resolution import resolve
+from modelcatalog.catalog.views import Audience
+from modelcatalog.client import Resolver
+from modelcatalog.settings import Settings
+
+BASELINE_ID = "llama-3.3-70b"
+#: (what it exercises, the requested name).
+NAMES = (
+    ("id", "llama-3.3-70b"),
+    ("trait", "default"),
+    ("alias", "gpt-4o"),
+    ("deprecated id", "qwen3-next-80b"),
+)
+HEADERS = (b"gzip, br", None, None, None)
+
+
+def in_process(seconds: float) -> None:
+    snapshot = CatalogSnapshot.from_checked(
+        check_catalog(read_source(BUNDLED_CATALOG), Mode.COMPATIBLE)
+    )
+    state = CatalogState(snapshot, warm=True)
+    reads = create_app(Settings.load(), state).reads
+    baseline = rate(lambda: reads.respond(HEADERS, MODEL, BASELINE_ID, b"", head=False), seconds)
+    print(f"in process, GET /models/{BASELINE_ID} (cached read): {baseline:,.0f}/s")
+    views = state.views()
+    index = views.resolution_index(Audience.ANONYMOUS)
+    resolver = _resolver(views)
+    for kind, name in NAMES:
+        query = b"model=" + name.encode()
+        served = rate(lambda q=query: reads.respond(HEADERS, RESOLVE, "", q, head=False), seconds)
+        rule = rate(lambda n=name: resolve(index, n), seconds)
+        client = rate(lambda n=name: resolver.resolve(n), seconds)
+        print(
+            f"  resolve {name} ({kind}): read {served:,.0f}/s ({served / baseline:.2f}x "
+            f"GET /models/{{id}}); rule alone {rule:,.0f}/s; Resolver.resolve {client:,.0f}/s"
+        )
+
+
+def _resolver(views: object) -> Resolver:
+    """A client Resolver over the same listings the service serves anonymously."""
+    import orjson
+
+    from modelcatalog.spec.record import MODEL_TYPES
+
+    listing = orjson.loads(views.listing(Audience.ANONYMOUS, "all").identity)  # type: ignore[attr-defined]
+    maps: dict[str, dict[str, dict[str, str]]] = {"traits": {}, "aliases": {}}
+    for model_type in MODEL_TYPES:
+        traits = views.traits(Audience.ANONYMOUS, model_type)  # type: ignore[attr-defined]
+        aliases = views.compatibility_mapping(Audience.ANONYMOUS, model_type)  # type: ignore[attr-defined]
+        maps["traits"][model_type] = orjson.loads(traits.identity)["data"]
+        maps["aliases"][model_type] = orjson.loads(aliases.identity)["data"]
+    return Resolver(listing["data"], maps["traits"], maps["aliases"])
+
+
+def over_http(seconds: float, concurrency: int, driver: str) -> None:
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    measure: Callable[..., float] = wrk_rate if driver == "wrk" else httpx_rate
+    try:
+        baseline = measure(base, f"/api/v1/models/{BASELINE_ID}", None, seconds, concurrency)
+        print(
+            f"over HTTP ({driver}, {concurrency} connections), GET /models/{BASELINE_ID}: "
+            f"{baseline:,.0f}/s"
+        )
+        for kind, name in NAMES:
+            path = f"/api/v1/models/resolve?model={name}"
+            found = measure(base, path, None, seconds, concurrency)
+            print(f"  resolve {name} ({kind}): {found:,.0f}/s ({found / baseline:.2f}x)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--http-seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
+    args = parser.parse_args()
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "httpx"
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    in_process(args.seconds)
+    if not args.no_http:
+        over_http(args.http_seconds, args.concurrency, driver)
+
+
+if __name__ == "__main__":
+    main()
