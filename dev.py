@@ -3,7 +3,7 @@
 
     python3 dev.py serve [ARGS...]   serve the bundled catalog (ARGS go to `modelcatalog serve`)
     python3 dev.py test [ARGS...]    run the whole test suite (ARGS go to pytest)
-    python3 dev.py lint              ruff check, ruff format --check, mypy --strict src
+    python3 dev.py lint              ruff check, ruff format --check, mypy --strict (src, tests, bench)
 
 Needs only Python 3.11+. The environment lives in .venv and is (re)installed from
 requirements.lock whenever pyproject.toml or the lock file changes.
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     codes = [
         run(str(BIN / "ruff"), "check", "src", "tests", "bench"),
         run(str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"),
-        run(str(BIN / "mypy"), "--strict", "src"),
+        run(str(BIN / "mypy"), "--strict", "src", "tests", "bench"),
     ]
     return max(codes)
 

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/bench_http.py [--seconds 5] [--rounds 2] [--connections 32,128]
                                          [--workers 1] [--threads 1] [--target-kb 150]
+                                         [--variant direct|stock|raw]
 
 Installs ``nginx`` (nginx-light) and ``wrk`` from Debian's packages when missing. Builds a
 catalog whose ``type=all`` listing is ~150 KB (the bundled models, repeated under new ids),
@@ -10,7 +11,9 @@ starts ``modelcatalog serve`` on it and nginx with the same number of worker pro
 serving the service's own listing bytes (and its gzip bytes, via ``gzip_static``) from a
 file, then runs ``wrk`` against both, interleaved round by round, for three requests: the
 listing, a revalidation answered 304, and the gzip listing. Prints req/s, p50 and p99 of each
-and the ratios to nginx, the machine's ceiling for serving those bytes.
+and the ratios to nginx, the machine's ceiling for serving those bytes. ``--variant stock``
+serves with ``http_fast_path = false`` (uvicorn's own protocol): run it beside ``direct`` to
+see what the fast path is worth.
 """
 
 from __future__ import annotations
@@ -79,9 +82,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--target-kb", type=int, default=150, help="type=all listing size")
     parser.add_argument(
         "--variant",
-        choices=("serve", "raw"),
-        default="serve",
-        help="serve: `modelcatalog serve` as shipped; raw: create_app() without metrics",
+        choices=("direct", "stock", "raw"),
+        default="direct",
+        help="direct: `modelcatalog serve` as shipped (the HTTP fast path); stock: the same "
+        "with http_fast_path = false; raw: create_app() on uvicorn, without metrics",
     )
     return parser.parse_args()
 
@@ -147,11 +151,12 @@ class Service:
     process: subprocess.Popen[bytes]
 
     @classmethod
-    def start(cls, dump: Path, workers: int, work: Path, variant: str = "serve") -> Service:
+    def start(cls, dump: Path, workers: int, work: Path, variant: str = "direct") -> Service:
         port = free_port()
         log = work / "modelcatalog.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MODELCATALOG_")}
-        if variant == "serve":
+        if variant != "raw":
+            env["MODELCATALOG_HTTP_FAST_PATH"] = "true" if variant == "direct" else "false"
             command = [MODELCATALOG, "serve", "--catalog", str(dump), "--port", str(port)]
             command += ["--workers", str(workers), "--now", NOW, "--log-level", "warning"]
         else:

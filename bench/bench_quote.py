@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ import httpx
 
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog, read_source
-from modelcatalog.pricing import parse_usage_json, quote
+from modelcatalog.pricing import Quote, parse_usage_json, quote
+from modelcatalog.spec.record import ModelRecord
 
 #: (model id, usage body): one request per pricing shape that costs the most to quote.
 CASES = (
@@ -50,6 +52,10 @@ CASES = (
     ("gpt-image-2", b'{"resolution": "2K", "quality": "medium", "images": 3, "upscale": "2x"}'),
     ("ace-step-15", b'{"seconds": 120}'),
 )
+
+
+def _parse_and_quote(record: ModelRecord[Any], body: bytes) -> Quote:
+    return quote(record, parse_usage_json(body))
 
 
 def rate(operation: Callable[[], object], seconds: float) -> float:
@@ -79,8 +85,8 @@ def in_process(seconds: float) -> None:
         record = snapshot.by_id[model_id].record
         usage = parse_usage_json(body)
         items = len(quote(record, usage).items)
-        parsed = rate(lambda r=record, u=usage: quote(r, u), seconds)
-        full = rate(lambda r=record, b=body: quote(r, parse_usage_json(b)), seconds)
+        parsed = rate(partial(quote, record, usage), seconds)
+        full = rate(partial(_parse_and_quote, record, body), seconds)
         print(
             f"  {model_id} ({items} items): quote {parsed:,.0f}/s "
             f"({baseline / parsed:.0f}x baseline cost); "

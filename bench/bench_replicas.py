@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -36,6 +37,7 @@ from tests.store.servers import servers, wait_for  # noqa: E402
 
 from modelcatalog.store import Store  # noqa: E402
 from modelcatalog.store import keys as store_keys  # noqa: E402
+from modelcatalog.store.document import CatalogDocument  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -79,6 +81,10 @@ def wrk(url: str, seconds: int) -> tuple[float, int, float]:
     return float(p99.group(1)) * scale, non_2xx, float(rate.group(1)) if rate else 0.0
 
 
+def _with_reload_price(price: float, document: CatalogDocument) -> CatalogDocument:
+    return document.with_model(text_model("reload", usd_in=price))
+
+
 def reload_under_load(url: str, seconds: int, logs: Path) -> None:
     with servers(1, "--database", url, log_dir=logs) as (server,):
         target = f"{server.url}/api/v1/models?type=all"
@@ -92,7 +98,7 @@ def reload_under_load(url: str, seconds: int, logs: Path) -> None:
                 while not stop.wait(1.0):
                     price = (10 + commits) / 100  # 0.11, 0.12, ...: a clean decimal price
                     store.commit(
-                        lambda d, p=price: d.with_model(text_model("reload", usd_in=p)),
+                        partial(_with_reload_price, price),
                         author="bench",
                         message="reload",
                     )

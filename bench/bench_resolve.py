@@ -25,6 +25,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from bench_quote import free_port, httpx_rate, rate, start_server, wrk_rate
 
@@ -61,9 +62,9 @@ def in_process(seconds: float) -> None:
     resolver = _resolver(views)
     for kind, name in NAMES:
         query = b"model=" + name.encode()
-        served = rate(lambda q=query: reads.respond(HEADERS, RESOLVE, "", q, head=False), seconds)
-        rule = rate(lambda n=name: resolve(index, n), seconds)
-        client = rate(lambda n=name: resolver.resolve(n), seconds)
+        served = rate(partial(reads.respond, HEADERS, RESOLVE, "", query, head=False), seconds)
+        rule = rate(partial(resolve, index, name), seconds)
+        client = rate(partial(resolver.resolve, name), seconds)
         print(
             f"  resolve {name} ({kind}): read {served:,.0f}/s ({served / baseline:.2f}x "
             f"GET /models/{{id}}); rule alone {rule:,.0f}/s; Resolver.resolve {client:,.0f}/s"

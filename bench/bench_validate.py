@@ -31,6 +31,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -342,9 +343,9 @@ def main() -> int:
             print(f"generated dump is invalid: {checked.errors[0]}", file=sys.stderr)
             return 1
         del checked  # only the timed runs' own objects should be alive while they run
-        base = best_of(args.repeat, lambda blob=blob: baseline(blob))
-        spent = best_of(args.repeat, lambda blob=blob: catalog(blob))
-        peak = traced_peak_mb(lambda blob=blob: catalog(blob))
+        base = best_of(args.repeat, partial(baseline, blob))
+        spent = best_of(args.repeat, partial(catalog, blob))
+        peak = traced_peak_mb(partial(catalog, blob))
         rows.append((size, spent, peak))
         row = (size, base, spent, spent / base, 1000 * spent / size, peak)
         print("{:>7} {:>11.3f} {:>10.3f} {:>6.1f} {:>9.3f} {:>8.1f}".format(*row))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -102,4 +103,4 @@ async def test_error_envelopes(
 async def test_gone_envelope(client: httpx.AsyncClient) -> None:
     client.clock_at[0] = REMOVED  # type: ignore[attr-defined]
     body = assert_error_shape(await client.get(f"/api/v1/models/{RETIRING}"), 410)
-    assert set(body["details"]) == {"id", "removedAt", "replacementModelId"}  # type: ignore[arg-type]
+    assert set(cast(dict[str, Any], body["details"])) == {"id", "removedAt", "replacementModelId"}

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field("info", description="Lowest level of log messages written.")
     access_log: bool = Field(False, description="Log one line per request (costs throughput).")
+    http_fast_path: bool = Field(
+        True,
+        description="Answer prepared reads straight from the HTTP parser; false serves them "
+        "through uvicorn's own protocol.",
+    )
     max_quote_body: int = Field(
         64 * KIB, ge=1024, description="Largest body of a quote or other public write, in bytes."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -88,7 +89,7 @@ schema = (
     suppress_health_check=list(hypothesis.HealthCheck),
     derandomize=True,
 )
-def test_no_server_errors_and_responses_conform(case: schemathesis.Case) -> None:
+def test_no_server_errors_and_responses_conform(case: schemathesis.Case[Any]) -> None:
     # /models/traits and /models/compatibility_mapping are routes, not model ids (the document
     # says so with `not`, which schemathesis's path generation does not always honour).
     hypothesis.assume((case.path_parameters or {}).get("model_id") not in ROUTE_NAMES)

@@ -56,9 +56,12 @@ async def test_a_warm_swap_compresses_nothing_on_the_request_path(
     state.swap(replacement)
     built: list[bytes] = []
     original = Encoded.of
-    monkeypatch.setattr(
-        Encoded, "of", classmethod(lambda cls, body: built.append(body) or original(body))
-    )
+
+    def counted(cls: type[Encoded], body: bytes) -> Encoded:
+        built.append(body)
+        return original(body)
+
+    monkeypatch.setattr(Encoded, "of", classmethod(counted))
     for path in ("/api/v1/models?type=all", "/api/v1/models", "/api/v1/models/traits?type=tts"):
         for key in ({}, {"Authorization": f"Bearer {STAFF_KEY}"}):
             assert (await client.get(path, headers=key)).status_code == 200

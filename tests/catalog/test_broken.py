@@ -16,7 +16,13 @@ import yaml
 from typer.testing import CliRunner
 
 from modelcatalog.catalog import Mode, check_catalog, read_source
-from modelcatalog.catalog.rules import CATALOG_RULES, RECORD_RULES, rule_names
+from modelcatalog.catalog.rules import (
+    CATALOG_RULES,
+    RECORD_RULES,
+    CatalogRule,
+    RecordRule,
+    rule_names,
+)
 from modelcatalog.cli import app
 
 BROKEN = Path(__file__).parent / "broken"
@@ -25,7 +31,8 @@ CASES = sorted(EXPECTED)
 #: Checks of the wire contract itself (modelcatalog.catalog.structure), beside the rules.
 STRUCTURE_RULES = {"type", "unknown-key", "required", "enum"}
 #: Problems that are errors in every mode: a catalog with them cannot be served at all.
-ALWAYS_ERRORS = {"type"} | {r.name for r in [*RECORD_RULES, *CATALOG_RULES] if r.always_error}
+_RULES: list[RecordRule | CatalogRule] = [*RECORD_RULES, *CATALOG_RULES]
+ALWAYS_ERRORS = {"type"} | {r.name for r in _RULES if r.always_error}
 
 
 def _expected(case: str) -> set[tuple[str, str]]:

@@ -18,6 +18,8 @@ import pytest
 from tests.api.catalogs import write_catalog
 
 MODELCATALOG = str(Path(sys.executable).parent / "modelcatalog")
+#: The setting that selects the HTTP protocol (docs/configuration.md, ``http_fast_path``).
+FAST_PATH_ENV = "MODELCATALOG_HTTP_FAST_PATH"
 #: Generous: the first start compiles bytecode and validates the catalog on a loaded CI box.
 _START_DEADLINE_S = 90.0
 
@@ -104,6 +106,17 @@ def start_server(
 ServerFactory = Callable[..., Server]
 
 
+def protocol_env(http_fast_path: bool) -> dict[str, str]:
+    """The environment of a server on the fast path (the default) or on uvicorn's protocol."""
+    return {} if http_fast_path else {FAST_PATH_ENV: "false"}
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["fast-path", "stock-protocol"])
+def http_fast_path(request: pytest.FixtureRequest) -> bool:
+    """The read suite runs against both HTTP protocols: they must answer alike."""
+    return bool(request.param)
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[ServerFactory]:
     started: list[Server] = []
@@ -119,9 +132,13 @@ def serve(tmp_path: Path) -> Iterator[ServerFactory]:
 
 
 @pytest.fixture(scope="module")
-def test_catalog_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def test_catalog_server(
+    tmp_path_factory: pytest.TempPathFactory, http_fast_path: bool
+) -> Iterator[Server]:
     """The API tests' catalog, frozen while its retiring model is deprecated but listed."""
     root = tmp_path_factory.mktemp("served")
-    server = start_server(root, "--catalog", str(write_catalog(root)), "--now", "2026-12-01")
+    catalog = str(write_catalog(root))
+    env = protocol_env(http_fast_path)
+    server = start_server(root, "--catalog", catalog, "--now", "2026-12-01", env=env)
     yield server
     server.stop()

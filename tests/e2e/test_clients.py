@@ -67,5 +67,6 @@ def test_veniceresch_lists_models_traits_and_mappings(test_catalog_server: Serve
         assert [m["id"] for m in client.models.list(type="all").data] == listed("all")
         traits = client.models.list_traits(type="text").data
         mapping = client.models.compatibility_mapping(type="tts").data
+    assert traits is not None
     assert traits["most_uncensored"] == RETIRING
     assert mapping == ALIASES["tts"]

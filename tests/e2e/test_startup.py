@@ -53,7 +53,7 @@ def test_a_busy_port_exits_with_the_documented_code_and_says_why(tmp_path: Path)
         process = run_serve(tmp_path, "--host", "127.0.0.1", "--port", str(port))
         code = process.wait(timeout=120)
     log = next(tmp_path.glob("serve-*.log")).read_text()
-    assert code == ExitCode.CANNOT_LISTEN == 4, log
+    assert code == ExitCode.CANNOT_LISTEN and int(ExitCode.CANNOT_LISTEN) == 4, log
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in log
     assert "another process listens there" in log
     assert "Traceback" not in log and "serving " not in log

@@ -17,7 +17,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.e2e.conftest import MODELCATALOG, Server, start_server
+from tests.e2e.conftest import MODELCATALOG, Server, protocol_env, start_server
 from tests.e2e.conftest import serve as serve  # the fixture, for tests of other catalogs
 
 #: Long enough for a loaded machine; a hang shows as a timeout, never as a pass.
@@ -66,13 +66,21 @@ def create_key(data_dir: Path, name: str, *flags: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreServer]:
+def http_fast_path() -> bool:
+    """The protocol as shipped; the protocol and limit tests import e2e's, which runs both."""
+    return True
+
+
+@pytest.fixture(scope="module")
+def store_server(
+    tmp_path_factory: pytest.TempPathFactory, http_fast_path: bool
+) -> Iterator[StoreServer]:
     """The bundled catalog (which has a beta model) on a store, with an admin and a beta key."""
     root = tmp_path_factory.mktemp("hardening")
     data_dir = root / "data"
     admin = create_key(data_dir, "ops", "--admin")
     beta = create_key(data_dir, "tester", "--beta")
-    server = start_server(root, "--data-dir", str(data_dir))
+    server = start_server(root, "--data-dir", str(data_dir), env=protocol_env(http_fast_path))
     yield StoreServer(server, admin, beta)
     server.stop()
 

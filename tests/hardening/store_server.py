@@ -33,7 +33,9 @@ class StoreServer:
         self, method: str, path: str, body: Any = None, **headers: str | bytes
     ) -> httpx.Response:
         content = body if isinstance(body, str | bytes) or body is None else orjson.dumps(body)
-        return self.client.request(method, path, content=content, headers={**self.auth, **headers})
+        # httpx takes str and bytes values alike; its type names one kind per mapping.
+        merged: dict[str, Any] = {**self.auth, **headers}
+        return self.client.request(method, path, content=content, headers=merged)
 
     def state(self) -> tuple[int, str, str]:
         """(head version from /admin/v1/versions, its ETag, the public listing's ETag)."""

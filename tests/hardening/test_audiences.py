@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.routing import Route
 
 from modelcatalog.api.ops import READ_LABELS
 from modelcatalog.api.service import extension_routes
@@ -342,7 +343,8 @@ def served_routes() -> set[tuple[str, str]]:
             found = {
                 (route.path, method)
                 for route in app.framework.routes
-                for method in getattr(route, "methods", None) or ()
+                if isinstance(route, Route)  # the only kind of route with methods
+                for method in route.methods or ()
             }
         finally:
             store.close()

@@ -1,5 +1,6 @@
 """Request limits over real HTTP: every refusal is a 4xx with the error envelope, and the
-service stays up (docs/configuration.md lists the limits; api/limits.py enforces them)."""
+service stays up (docs/configuration.md lists the limits; api/limits.py enforces them), on
+both HTTP protocols (the fast path and uvicorn's own)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import orjson
 import pytest
 
 from tests.e2e.conftest import Server
+from tests.e2e.conftest import http_fast_path as http_fast_path  # both protocols
 from tests.hardening.conftest import (
     StoreServer,
     assert_alive,

@@ -1,9 +1,9 @@
 """HTTP protocol edges on raw sockets against a real server: ``Expect: 100-continue``,
 trailers, ``WWW-Authenticate`` and 405 with ``Allow``.
 
-The server runs uvicorn with :class:`~modelcatalog.api.direct.DirectReadProtocol`: reads it
-can answer from the parser take the direct path, everything else the ASGI path; both are
-exercised here.
+Each test runs against both HTTP protocols: :class:`~modelcatalog.api.direct.DirectReadProtocol`
+(reads it can answer from the parser take the direct path, everything else the ASGI path) and
+uvicorn's own with the head limits (``http_fast_path = false``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from tests.api.catalogs import BETA, DEFAULT, records, write_dump
 from tests.e2e.conftest import ServerFactory
+from tests.e2e.conftest import http_fast_path as http_fast_path  # both protocols
 from tests.hardening.conftest import (
     StoreServer,
     assert_alive,

@@ -31,7 +31,7 @@ def record(model_type: str, pricing: Any, constraints: Any = None, **spec: Any) 
     }
 
 
-SEED_LLM = {
+SEED_LLM: dict[str, Any] = {
     "input": price(0.7, 7),
     "cache_input": price(0.35, 3.5),
     "cache_write": price(7.5, 75),

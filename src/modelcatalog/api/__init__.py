@@ -7,6 +7,8 @@ Data flows one way: :class:`~modelcatalog.api.state.CatalogState` holds the live
 - ``app``      :func:`create_app` and the dispatcher (raw read path first, Starlette behind)
 - ``listing``  the hot read routes (listings, maps, a model, a resolution) as a raw ASGI handler
 - ``direct``   uvicorn's HTTP protocol answering those reads from the parser, no ASGI round trip
+               (the ``http_fast_path`` setting), and :func:`http_protocol`, which picks it
+- ``protocol`` uvicorn's own HTTP protocol holding the request-head limits (the fast path off)
 - ``state``    :class:`CatalogState`, the atomic swap point for new snapshots
 - ``errors``   ``error_body()`` and the one exception -> HTTP status table
 - ``limits``   every request limit (body, JSON depth, headers, target) and where it is enforced

@@ -10,65 +10,85 @@ write. The answer comes from the same :meth:`ListingRoutes.respond
 <modelcatalog.api.listing.ListingRoutes.respond>` the ASGI path uses, so both send the same
 bytes.
 
-The protocol also holds the limits the HTTP parser does not (:mod:`modelcatalog.api.limits`):
-it counts the request target and the header section as they are parsed and answers 414 or
-431 itself, and it never merges a chunked body's trailer fields into the request's headers
-(an ``Authorization`` trailer must not authenticate anything). A request that declares a body
-is not answered here, so ``Expect: 100-continue`` on a read gets its answer at once.
+It builds on :class:`~modelcatalog.api.protocol.HeadLimitProtocol`, which holds the request
+limits the HTTP parser does not (414, 431, trailers never become headers). A request that
+declares a body is not answered here, so ``Expect: 100-continue`` on a read gets its answer at
+once.
 
 Anything else takes uvicorn's ordinary path: other methods and routes, errors (rendered by the
 one error table), ``?at=`` reads, percent-encoded paths, a connection whose previous request
-is still being answered or whose writes are paused, and every request while the per-request
-access log is on.
+is still being answered or whose writes are paused. While the per-request access log is on,
+every request takes it (and :func:`http_protocol` serves uvicorn's own protocol).
+
+The protocol reaches into about a dozen of uvicorn's internals, so it is pinned to the uvicorn
+it was written for (:data:`WRITTEN_FOR_UVICORN`). :func:`http_protocol` picks the protocol to
+serve: this one when the ``http_fast_path`` setting is on and that uvicorn is installed, else
+:class:`~modelcatalog.api.protocol.HeadLimitProtocol` (uvicorn's own, with the limits). On
+another uvicorn the service warns and falls back, or refuses to start when the operator asked
+for the fast path explicitly.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
 
 import httptools
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from modelcatalog.api.app import CatalogApp
-from modelcatalog.api.errors import error_response
 from modelcatalog.api.http import Headers
-from modelcatalog.api.limits import RequestLimits
-from modelcatalog.errors import HeadersTooLarge, LimitExceeded, URITooLong
+from modelcatalog.api.protocol import HeadLimitProtocol
+from modelcatalog.errors import InvalidSettings
 from modelcatalog.settings import Settings
 
-__all__ = ["DirectReadProtocol"]
+__all__ = ["WRITTEN_FOR_UVICORN", "DirectReadProtocol", "http_protocol"]
+
+#: The uvicorn release whose internals :class:`DirectReadProtocol` was written against.
+WRITTEN_FOR_UVICORN = "0.54.0"
+
+log = logging.getLogger("modelcatalog.serve")
 
 
-class DirectReadProtocol(HttpToolsProtocol):
+def http_protocol(settings: Settings) -> type[asyncio.Protocol]:
+    """The HTTP protocol to serve with (uvicorn's ``http=``), chosen by ``http_fast_path``.
+
+    Raises :class:`InvalidSettings` when the fast path was asked for explicitly but another
+    uvicorn than :data:`WRITTEN_FOR_UVICORN` is installed; left at its default, the service
+    warns and serves on uvicorn's own protocol instead.
+    """
+    if not settings.http_fast_path or settings.access_log:
+        # With the access log on every request takes the ASGI path, to get its log line.
+        return HeadLimitProtocol
+    installed = uvicorn.__version__
+    if installed == WRITTEN_FOR_UVICORN:
+        return DirectReadProtocol
+    mismatch = (
+        f"the HTTP fast path was written for uvicorn {WRITTEN_FOR_UVICORN}, "
+        f"but uvicorn {installed} is installed"
+    )
+    if "http_fast_path" in settings.model_fields_set:
+        raise InvalidSettings(
+            [
+                f"http_fast_path = true: {mismatch}; set http_fast_path = false "
+                f"(MODELCATALOG_HTTP_FAST_PATH=false) to serve on uvicorn's own protocol, "
+                f"or install uvicorn=={WRITTEN_FOR_UVICORN}"
+            ]
+        )
+    log.warning(
+        "%s: serving on uvicorn's own protocol; set http_fast_path = false to say so", mismatch
+    )
+    return HeadLimitProtocol
+
+
+class DirectReadProtocol(HeadLimitProtocol):
     """uvicorn's httptools protocol, answering prepared reads itself (``http=`` of uvicorn)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._catalog = _catalog_app(self.app)
-        self._limits = _DEFAULT_LIMITS if self._catalog is None else self._catalog.limits
-        # The request line and the CRLFs around the fields come on top of the header bytes.
-        self._max_head = self._limits.header_bytes + self._limits.url_bytes + 1024
         self._direct: tuple[bytes, bytes] | None = None
         self._close_after = False
-        #: Between requests and while a request's head is read; trailers come after it.
-        self._in_head = True
-        self._head_bytes = 0
         self._has_body = False
-        self._field_bytes = 0
-        self._refusal: LimitExceeded | None = None
-        self._discarding = False
-
-    def data_received(self, data: bytes) -> None:
-        if self._discarding:
-            return
-        if self._in_head:
-            self._head_bytes += len(data)
-        HttpToolsProtocol.data_received(self, data)
-        # A head that never ends (one endless header) is refused before the parser, which
-        # has no limit of its own, holds it all.
-        if self._in_head and self._head_bytes > self._max_head and not self._discarding:
-            self._refuse(HeadersTooLarge(self._limits.header_bytes))
 
     def on_message_begin(self) -> None:
         # uvicorn builds the ASGI scope here; a read answered directly never needs it, so it
@@ -81,13 +101,8 @@ class DirectReadProtocol(HttpToolsProtocol):
         self._field_bytes = 0
         self._refusal = None
 
-    def on_url(self, url: bytes) -> None:
-        if len(self.url) + len(url) > self._limits.url_bytes:
-            self._refusal = self._refusal or URITooLong(self._limits.url_bytes)
-            return
-        self.url += url
-
     def on_header(self, name: bytes, value: bytes) -> None:
+        # All of HeadLimitProtocol's and uvicorn's work, inline: this runs once per field.
         if not self._in_head:
             return  # a trailer field is never a request header
         name = name.lower()
@@ -100,28 +115,21 @@ class DirectReadProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        if self._discarding:
-            return
-        limits = self._limits
-        fields = len(self.headers)
-        if self._field_bytes + 4 * fields > limits.header_bytes or fields > limits.header_fields:
-            self._refusal = self._refusal or self._head_refusal()
-        if self._refusal is not None:
-            self._refuse(self._refusal)
+        if self._discarding or self.refused_head():
             return
         answer = self._answer_directly() if self._catalog is not None else None
         if answer is not None:
             self._direct = answer
             return
         url, headers, expect = self.url, self.headers, self.expect_100_continue
-        super().on_message_begin()
+        HttpToolsProtocol.on_message_begin(self)
         self.url, self.headers, self.expect_100_continue = url, headers, expect
         self.scope["headers"] = headers
-        super().on_headers_complete()
+        HttpToolsProtocol.on_headers_complete(self)
 
     def on_body(self, body: bytes) -> None:
         if self._direct is None and not self._discarding:
-            super().on_body(body)
+            HttpToolsProtocol.on_body(self, body)
 
     def on_message_complete(self) -> None:
         self._in_head = True
@@ -130,7 +138,7 @@ class DirectReadProtocol(HttpToolsProtocol):
             return
         data = self._direct
         if data is None:
-            super().on_message_complete()
+            HttpToolsProtocol.on_message_complete(self)
             return
         self._direct = None
         head, body = data
@@ -141,34 +149,6 @@ class DirectReadProtocol(HttpToolsProtocol):
         if self._close_after:
             self.transport.close()
         self.on_response_complete()
-
-    def _head_refusal(self) -> LimitExceeded:
-        limits = self._limits
-        if len(self.headers) > limits.header_fields:
-            return HeadersTooLarge(limits.header_fields, "fields")
-        return HeadersTooLarge(limits.header_bytes)
-
-    def _refuse(self, exc: LimitExceeded) -> None:
-        """Answer with the error envelope, then close once the client has stopped sending.
-
-        Closing at once would reset a connection whose client is still sending, and a reset
-        can destroy the answer before the client reads it; so the write side is shut, further
-        input is dropped, and the connection closes after a grace period.
-        """
-        self._discarding = True
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.transport.close()  # an earlier pipelined answer is still being written
-            return
-        error = error_response(exc)
-        parts = [STATUS_LINE[error.status]]
-        parts += [b"%s: %s\r\n" % header for header in self.server_state.default_headers]
-        parts += [b"%s: %s\r\n" % header for header in error.headers]
-        parts.append(b"content-type: application/json\r\ncache-control: no-store\r\n")
-        parts.append(b"content-length: %d\r\nconnection: close\r\n\r\n" % len(error.body))
-        self.transport.write(b"".join([*parts, error.body]))
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        asyncio.get_running_loop().call_later(_LINGER_S, self.transport.close)
 
     def _answer_directly(self) -> tuple[bytes, bytes] | None:
         busy = self.cycle is not None and not self.cycle.response_complete
@@ -231,18 +211,5 @@ _header_block_bytes = 0
 _HEADER_BLOCKS_LIMIT = 1024
 _HEADER_BYTES = 1024 * 1024
 
-#: How long a refused connection keeps draining what the client still sends.
-_LINGER_S = 2.0
-_DEFAULT_LIMITS = RequestLimits.of(Settings.model_construct())
-
 #: Bodies smaller than this go out joined with the head, in one buffer.
 _JOIN_BELOW = 16384
-
-
-def _catalog_app(app: Any) -> CatalogApp | None:
-    """The :class:`CatalogApp` inside uvicorn's middleware (proxy headers, message logger)."""
-    for _ in range(8):
-        if isinstance(app, CatalogApp):
-            return app
-        app = getattr(app, "app", None)
-    return None

@@ -16,8 +16,9 @@ connection or a 500:
   (:func:`load_json`).
 
 :meth:`RequestLimits.guard` enforces the first three on the ASGI path;
-:mod:`modelcatalog.api.direct` checks the target and the header section while the HTTP parser
-reads them, since the parser itself bounds neither.
+:mod:`modelcatalog.api.protocol` (under both HTTP protocols ``serve`` runs) checks the target
+and the header section while the HTTP parser reads them, since the parser itself bounds
+neither.
 """
 
 from __future__ import annotations

@@ -109,6 +109,8 @@ class RequestStats(Collector):
         self.counts: dict[tuple[str, int], int] = {}
         #: route -> per-bucket counts (the last one is +Inf), then the sum of durations.
         self.latency: dict[str, list[float]] = {}
+        #: route -> reads answered from the HTTP parser (api/direct.py), a subset of counts.
+        self.direct: dict[str, int] = {}
 
     def record(self, route: str, status: int, elapsed: float) -> None:
         key = (route, status)
@@ -134,6 +136,14 @@ class RequestStats(Collector):
         for route, histogram in sorted(self.latency.items()):
             latency.add_metric([route], self._cumulative(histogram), sum_value=histogram[-1])
         yield latency
+        direct = CounterMetricFamily(
+            "modelcatalog_direct_reads",
+            "Reads answered from the HTTP parser (the fast path), by route.",
+            labels=["route"],
+        )
+        for route, count in sorted(self.direct.items()):
+            direct.add_metric([route], count)
+        yield direct
 
     def _cumulative(self, histogram: list[float]) -> list[tuple[str, float]]:
         bounds = [*(str(float(b)) for b in self.buckets), "+Inf"]  # "1.0", as Prometheus writes it
@@ -219,8 +229,10 @@ class Observer:
         access_log.info(orjson.dumps(line).decode())
 
     def record_read(self, route: str, status: int, elapsed: float) -> None:
-        """Count a read of ``route`` (a ListingRoutes route name) answered outside ``observe``."""
-        self.stats.record(READ_LABELS[route], status, elapsed)
+        """Count a read of ``route`` (a ListingRoutes route name) answered from the parser."""
+        label = READ_LABELS[route]
+        self.stats.record(label, status, elapsed)
+        self.stats.direct[label] = self.stats.direct.get(label, 0) + 1
 
     def metrics_body(self) -> bytes:
         return generate_latest(self.registry)

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from uvicorn.supervisors import Multiprocess
 
 from modelcatalog.api.app import CatalogApp
-from modelcatalog.api.direct import DirectReadProtocol
+from modelcatalog.api.direct import http_protocol
 from modelcatalog.api.quote import quote_routes
 from modelcatalog.api.state import CatalogState
 from modelcatalog.api.stored import build_file_app, build_store_app, open_service_store
@@ -115,6 +115,7 @@ def run(
     The port is bound here, before uvicorn starts, so that an address in use is a
     :class:`CannotListen` with a clear message instead of uvicorn's own exit.
     """
+    protocol = http_protocol(settings)  # may refuse the start: before the port opens
     listener = _listen(settings.host, settings.port)
     served = application.state.snapshot if application is not None else snapshot
     log.info("%s", serving_line(settings, served))
@@ -122,7 +123,7 @@ def run(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=DirectReadProtocol,
+        http=protocol,
         lifespan="on",
         access_log=False,  # the service writes its own JSON line per request (api/ops.py)
         log_level=settings.log_level,
