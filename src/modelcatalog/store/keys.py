@@ -5,7 +5,7 @@ created; the store keeps only its SHA-256, so a copy of the database does not gi
 usable key. Lookups hash the presented key and compare digests in constant time.
 
 Every key change bumps ``catalog_head.keys_serial`` and notifies replicas, which keep an
-in-memory :class:`KeyRing` for public reads; admin requests always ask the database.
+in-memory :class:`StoredKeys` for public reads; admin requests always ask the database.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from modelcatalog.store.store import Store, notify
 __all__ = [
     "KEY_PREFIX",
     "ApiKey",
-    "KeyRing",
+    "StoredKeys",
     "authenticate",
     "create_key",
     "list_keys",
@@ -135,14 +135,14 @@ def authenticate(store: Store, token: str) -> ApiKey | None:
     return key if key.active else None
 
 
-class KeyRing:
+class StoredKeys:
     """The active keys of one moment, held in memory for the public read path."""
 
     def __init__(self, keys: Iterable[tuple[str, ApiKey]] = ()) -> None:
         self._by_digest: Mapping[str, ApiKey] = dict(keys)
 
     @classmethod
-    def load(cls, store: Store) -> KeyRing:
+    def load(cls, store: Store) -> StoredKeys:
         with store.guard(), store.engine.connect() as conn:
             rows = conn.execute(select(api_keys).where(api_keys.c.revoked_at_us.is_(None))).all()
         return cls((row.sha256, _key(row._mapping)) for row in rows)
