@@ -16,14 +16,14 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from modelcatalog.errors import AlreadyExists, NotFound, StoreError
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_microseconds
 from modelcatalog.store.engine import writing
 from modelcatalog.store.schema import api_keys, catalog_head
 from modelcatalog.store.store import Store, notify
@@ -168,13 +168,9 @@ def _key(row: Any) -> ApiKey:
         beta=bool(row["beta"]),
         staff=bool(row["staff"]),
         admin=bool(row["admin"]),
-        created_at=_from_us(row["created_at_us"]),
-        revoked_at=_from_us(revoked) if revoked is not None else None,
+        created_at=from_microseconds(row["created_at_us"]),
+        revoked_at=from_microseconds(revoked) if revoked is not None else None,
     )
-
-
-def _from_us(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
 
 
 def _iso(value: datetime) -> str:
