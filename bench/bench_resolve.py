@@ -6,7 +6,7 @@
 
 In process (best of three runs of ``--seconds`` each, one core), over the bundled catalog:
 
-- baseline: ``ListingRoutes.respond`` of a cached ``GET /models/{id}`` -- what the raw read
+- baseline: ``ReadRoutes.respond`` of a cached ``GET /models/{id}`` -- what the raw read
   path does per request once the answer is prepared;
 - ``respond`` of ``GET /models/resolve?model=`` for an id, a trait, a compatibility alias and a
   deprecated id (the same path, the resolution prepared per view like the other reads);
@@ -30,7 +30,7 @@ from functools import partial
 from bench_quote import free_port, httpx_rate, rate, start_server, wrk_rate
 
 from modelcatalog.api import CatalogState, create_app
-from modelcatalog.api.listing import MODEL, RESOLVE
+from modelcatalog.api.reads import MODEL, RESOLVE
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog, read_source
 from modelcatalog.catalog.resolution import resolve

@@ -10,7 +10,7 @@ what ``modelcatalog serve`` adds or saves on top of the plain ASGI path.
 from __future__ import annotations
 
 from modelcatalog.api import CatalogApp, CatalogState, create_app
-from modelcatalog.api.service import load_snapshot
+from modelcatalog.api.source import load_snapshot
 from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
 from modelcatalog.settings import Settings
 

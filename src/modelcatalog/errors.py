@@ -9,8 +9,8 @@
     │   ├── VersionConflict           a write expected a version that is no longer current
     │   ├── AlreadyExists             a model or key of that name exists already
     │   ├── DestructiveWrite          a write would remove too many models; needs force
-    │   ├── NotFound                  no such version, model or key
-    │   ├── PreconditionFailed        If-Match named a catalog version that is not current
+    │   └── NotFound                  no such version, model or key
+    ├── AccessError                   the caller may not do what it asked
     │   ├── Unauthenticated           an admin request without a valid, unrevoked key
     │   └── Forbidden                 a valid key that may not do this (not an admin key)
     ├── RequestError                  an HTTP request cannot be answered as asked
@@ -21,6 +21,7 @@
     │   ├── ModelRemoved              the model was listed once and is past its removal instant
     │   ├── RouteNotFound             no route at that path
     │   ├── MethodNotAllowed          the route exists but not for that HTTP method
+    │   ├── PreconditionFailed        If-Match named a catalog version that is not current
     │   └── LimitExceeded             a request is over a limit (api/limits.py); names it
     │       ├── PayloadTooLarge       the body is over the route's limit (413)
     │       ├── HeadersTooLarge       the header section is over its size or count limit (431)
@@ -40,7 +41,8 @@
     └── ServiceRefused                a modelcatalog service (``--url``) refused the request (4xx)
 
 Library code raises these; the HTTP layer and the CLI map them to status codes and exit codes
-in one place each (``api/errors.py``, ``cli/exits.py``).
+in one place each (``api/errors.py``, ``cli/exits.py``). tests/test_error_tree.py holds this
+drawing to the classes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from modelcatalog.catalog.findings import Finding
 
 __all__ = [
+    "AccessError",
     "AlreadyExists",
     "CannotListen",
     "CatalogInvalid",
@@ -288,15 +291,27 @@ class DestructiveWrite(StoreError):
         }
 
 
-class PreconditionFailed(VersionConflict):
-    """An HTTP write's ``If-Match`` named a catalog version that is no longer current."""
+class PreconditionFailed(RequestError):
+    """An HTTP write's ``If-Match`` named catalog version ``expected``; ``current`` is the head."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"expected catalog version {expected}, but the current one is {current}",
+            {"expected": expected, "current": current},
+        )
 
 
-class Unauthenticated(StoreError):
+class AccessError(ModelCatalogError):
+    """The caller may not do what it asked: who it is is unknown, or not allowed to."""
+
+
+class Unauthenticated(AccessError):
     """An admin request carried no key, an unknown key or a revoked key."""
 
 
-class Forbidden(StoreError):
+class Forbidden(AccessError):
     """A valid key that is not allowed to do this (not an admin key)."""
 
 

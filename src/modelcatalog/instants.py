@@ -5,20 +5,32 @@ as ``+02:00``; a naive value is UTC) and returns an aware UTC datetime. A value 
 instant, or that names an instant Python cannot hold once it is moved to UTC
 (``9999-12-31T23:59:59-01:00`` is in year 10000), raises :class:`InvalidInstant` naming the
 field -- never ``ValueError`` or ``OverflowError``, which would surface as a 500.
-:func:`format_instant` writes the one canonical form, ``2026-03-01T12:00:00Z``.
+:func:`format_instant` writes the one canonical form, ``2026-03-01T12:00:00Z``. The store keeps
+instants as integer microseconds since the Unix epoch: :func:`to_microseconds` and
+:func:`from_microseconds` convert, exactly (no float rounding).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from modelcatalog.errors import InvalidInstant
 
-__all__ = ["InvalidInstant", "as_utc", "format_instant", "parse_instant", "try_instant"]
+__all__ = [
+    "InvalidInstant",
+    "as_utc",
+    "format_instant",
+    "from_microseconds",
+    "parse_instant",
+    "to_microseconds",
+    "try_instant",
+]
 
 #: Longer than any ISO 8601 instant with microseconds and an offset; refuse before parsing.
 _MAX_LENGTH = 64
 EXAMPLE = "2026-03-01T00:00:00Z"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def parse_instant(text: object, field: str, *, zone_required: bool = False) -> datetime:
@@ -61,3 +73,13 @@ def as_utc(at: datetime) -> datetime:
 def format_instant(at: datetime) -> str:
     """The canonical text of an instant: UTC with a ``Z`` (``2026-03-01T12:00:00Z``)."""
     return as_utc(at).isoformat().replace("+00:00", "Z")
+
+
+def to_microseconds(at: datetime) -> int:
+    """``at`` as integer microseconds since the Unix epoch (how the store keeps instants)."""
+    return (as_utc(at) - _EPOCH) // _MICROSECOND
+
+
+def from_microseconds(value: int) -> datetime:
+    """The aware UTC instant of integer microseconds since the Unix epoch."""
+    return _EPOCH + value * _MICROSECOND

@@ -7,7 +7,8 @@ import itertools
 import httpx
 import pytest
 
-from modelcatalog.api import CatalogApp
+from modelcatalog.api import CatalogApp, CatalogState, build_service
+from modelcatalog.settings import Settings
 from tests.api.catalogs import BETA, DEFAULT, RETIRING
 from tests.api.conftest import BETA_KEY, STAFF_KEY
 
@@ -73,6 +74,9 @@ async def test_everything_else_takes_the_asgi_path(app: CatalogApp, path: str) -
     assert app.answer_directly(raw_path, query, [], head=False) is None
 
 
-async def test_direct_answers_can_be_switched_off(app: CatalogApp) -> None:
-    app.direct_reads = False
+async def test_the_access_log_switches_direct_answers_off(state: CatalogState) -> None:
+    # Every request then takes the ASGI path, where it gets its log line.
+    app = build_service(Settings.load(access_log=True), snapshot=state.snapshot)
     assert app.answer_directly(b"/api/v1/models", b"", [], head=False) is None
+    quiet = build_service(Settings.load(), snapshot=state.snapshot)
+    assert quiet.answer_directly(b"/api/v1/models", b"", [], head=False) is not None

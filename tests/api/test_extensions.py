@@ -18,10 +18,12 @@ from tests.api.catalogs import DEFAULT, SLASHED
 pytestmark = pytest.mark.anyio
 
 
-async def history(request: Request) -> Response:
-    state: CatalogState = request.app.state.catalog
-    model_id = request.path_params["model_id"]
-    return JSONResponse({"id": model_id, "version": state.snapshot.version})
+def history_route(state: CatalogState) -> Route:
+    async def history(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        return JSONResponse({"id": model_id, "version": state.snapshot.version})
+
+    return Route("/api/v1/models/{model_id:path}/history", history, methods=["GET"])
 
 
 async def quote(request: Request) -> Response:
@@ -35,7 +37,7 @@ async def broken(request: Request) -> Response:
 @pytest.fixture
 async def extended(state: CatalogState) -> AsyncIterator[httpx.AsyncClient]:
     routes = [
-        Route("/api/v1/models/{model_id:path}/history", history, methods=["GET"]),
+        history_route(state),
         Route("/api/v1/models/{model_id:path}/quote", quote, methods=["POST"]),
         Route("/broken", broken),
     ]

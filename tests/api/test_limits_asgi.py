@@ -21,7 +21,7 @@ QUOTE = f"/api/v1/models/{DEFAULT}/quote"
 
 @pytest.fixture
 async def quoting(settings: Settings, state: CatalogState) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, state, routes=quote_routes(settings, state))
+    app = create_app(settings, state, groups=[quote_routes])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://catalog.test") as c:
         yield c

@@ -70,7 +70,7 @@ def _schemathesis_app() -> object:
     root = Path(tempfile.mkdtemp(prefix="modelcatalog-schemathesis-"))
     snapshot = snapshot_of(write_catalog(root))
     settings, state = Settings.load(), CatalogState(snapshot, lambda: DEPRECATED)
-    return create_app(settings, state, routes=quote_routes(settings, state))
+    return create_app(settings, state, groups=[quote_routes])
 
 
 # The in-process app serves the read API and quotes from a catalog file; the store's routes

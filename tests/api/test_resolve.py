@@ -124,7 +124,7 @@ async def test_resolutions_revalidate(client: httpx.AsyncClient) -> None:
 
 @pytest.fixture
 async def quoting(settings: Settings, state: CatalogState) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, state, routes=quote_routes(settings, state))
+    app = create_app(settings, state, groups=[quote_routes])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://catalog.test") as c:
         yield c

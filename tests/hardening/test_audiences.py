@@ -29,11 +29,9 @@ import orjson
 import pytest
 from starlette.routing import Route
 
-from modelcatalog.api.ops import READ_LABELS
-from modelcatalog.api.service import extension_routes
-from modelcatalog.api.stored import build_store_app
+from modelcatalog.api import build_service
+from modelcatalog.api.labels import READ_LABELS
 from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.catalog.lifecycle import system_clock
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from tests.e2e.conftest import Server, start_server
@@ -337,9 +335,7 @@ def served_routes() -> set[tuple[str, str]]:
     with tempfile.TemporaryDirectory(prefix="modelcatalog-routes-") as data:
         store = Store.open(data, seed=BUNDLED_CATALOG)
         try:
-            app = build_store_app(
-                Settings(data_dir=Path(data)), system_clock, extension_routes, store
-            )
+            app = build_service(Settings(data_dir=Path(data)), store=store)
             found = {
                 (route.path, method)
                 for route in app.framework.routes

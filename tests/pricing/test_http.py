@@ -55,7 +55,7 @@ def _snapshot() -> CatalogSnapshot:
 def _app(store: Store | None = None) -> CatalogApp:
     settings = Settings(audience_keys={BETA_KEY: ["beta"]})
     state = CatalogState(_snapshot() if store is None else store.snapshot(), lambda: NOW)
-    return create_app(settings, state, routes=quote_routes(settings, state, store))
+    return create_app(settings, state, store=store, groups=[quote_routes])
 
 
 @pytest.fixture

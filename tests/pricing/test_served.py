@@ -14,8 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
-from modelcatalog.api import CatalogApp
-from modelcatalog.api.service import build_app
+from modelcatalog.api import CatalogApp, build_service
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
@@ -56,7 +55,7 @@ def serving() -> Iterator[object]:
 
 
 def test_served_from_a_catalog_file(serving: object) -> None:
-    base = serving(build_app(Settings(catalog=BUNDLED_CATALOG)))  # type: ignore[operator]
+    base = serving(build_service(Settings(catalog=BUNDLED_CATALOG)))  # type: ignore[operator]
     response = httpx.post(f"{base}/api/v1/models/gpt-image-2/quote", json={"quality": "low"})
     assert response.status_code == 200
     assert response.json()["usd"] == "0.02"
@@ -72,7 +71,7 @@ def test_served_from_the_store(serving: object, tmp_path: Path) -> None:
             patch_model(BETA_MODEL, {"model_spec": {"beta": True}}), author="t", message="beta"
         )
         _, token = create_key(store, "tester", beta=True)
-    base = serving(build_app(Settings(data_dir=tmp_path)))  # type: ignore[operator]
+    base = serving(build_service(Settings(data_dir=tmp_path)))  # type: ignore[operator]
     usage = {"input_tokens": 1000000}
     anonymous = httpx.post(base + QUOTE, json=usage)
     keyed = httpx.post(base + QUOTE, json=usage, headers={"authorization": f"Bearer {token}"})

@@ -54,7 +54,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modelcatalog.api.limits import RequestLimits, check_yaml_depth, load_json
+from modelcatalog.api.limits import check_yaml_depth, load_json
+from modelcatalog.api.parts import ServiceParts
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
     Forbidden,
@@ -158,16 +159,11 @@ def _json(body: Any, version: int, status: int = 200) -> Response:
     )
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
+async def _object(request: Request, max_depth: int) -> dict[str, Any]:
     try:
-        return load_json(raw, _json_depth(request))
+        body = load_json(await request.body(), max_depth)
     except orjson.JSONDecodeError as exc:
         raise RequestError(f"the request body is not JSON: {exc}") from exc
-
-
-async def _object(request: Request) -> dict[str, Any]:
-    body = await _body(request)
     if not isinstance(body, dict):
         raise RequestError("the request body must be a JSON object")
     return body
@@ -186,8 +182,19 @@ def _entry_target(body: dict[str, Any]) -> str:
     return model_id
 
 
-def admin_routes(
-    store: Store, after_commit: Callable[[], Any], max_removed_share: float = 0.5
+def admin_routes(parts: ServiceParts) -> list[Route]:
+    """The admin route group on a store (none without one)."""
+    if parts.store is None:
+        return []
+    settings = parts.settings
+    return _admin_routes(
+        parts.store, parts.catalog.after_commit, settings.destructive_write_share,
+        parts.limits.json_depth,
+    )  # fmt: skip
+
+
+def _admin_routes(
+    store: Store, after_commit: Callable[[], Any], max_removed_share: float, depth: int
 ) -> list[Route]:
     admin = Admin(store, after_commit, max_removed_share)
 
@@ -202,7 +209,7 @@ def admin_routes(
 
     async def create(request: Request) -> Response:
         key = await admin.key(request)
-        record = await _object(request)
+        record = await _object(request, depth)
         return await admin.write(
             request, key, edits.create_model(record), f"create {record.get('id')}", 201
         )
@@ -210,7 +217,7 @@ def admin_routes(
     async def replace(request: Request) -> Response:
         key = await admin.key(request)
         model_id = request.path_params["model_id"]
-        record = await _object(request)
+        record = await _object(request, depth)
         if record.get("id", model_id) != model_id:
             raise RequestError(f"the body's id {record.get('id')!r} is not {model_id!r}")
         return await admin.write(
@@ -220,7 +227,7 @@ def admin_routes(
     async def patch(request: Request) -> Response:
         key = await admin.key(request)
         model_id = request.path_params["model_id"]
-        body = await _object(request)
+        body = await _object(request, depth)
         if "id" in body and body["id"] != model_id:
             raise RequestError("a patch cannot change a model's id")
         return await admin.write(
@@ -230,7 +237,7 @@ def admin_routes(
     async def retire(request: Request) -> Response:
         key = await admin.key(request)
         model_id = request.path_params["model_id"]
-        body = await _object(request)
+        body = await _object(request, depth)
         removes_at = _instant(body, "removesAt", required=True)
         assert removes_at is not None
         change = edits.retire_model(
@@ -250,7 +257,7 @@ def admin_routes(
     async def aliases(request: Request) -> Response:
         key = await admin.key(request)
         kind = request.path_params["model_type"]
-        mapping = _string_map(await _object(request), "aliases")
+        mapping = _string_map(await _object(request, depth), "aliases")
         return await admin.write(
             request, key, edits.set_aliases(kind, mapping), f"aliases of {kind}"
         )
@@ -258,7 +265,7 @@ def admin_routes(
     async def traits(request: Request) -> Response:
         key = await admin.key(request)
         kind = request.path_params["model_type"]
-        mapping = _string_map(await _object(request), "traits")
+        mapping = _string_map(await _object(request, depth), "traits")
         return await admin.write(request, key, edits.set_traits(kind, mapping), f"traits of {kind}")
 
     async def alias_entry(request: Request) -> Response:
@@ -267,7 +274,7 @@ def admin_routes(
         if request.method == "DELETE":
             change, what = edits.remove_alias(kind, alias), f"remove {kind} alias {alias}"
         else:
-            target = _entry_target(await _object(request))
+            target = _entry_target(await _object(request, depth))
             change, what = edits.set_alias(kind, alias, target), f"{kind} alias {alias}"
         return await admin.write(request, key, change, what)
 
@@ -277,7 +284,7 @@ def admin_routes(
         if request.method == "DELETE":
             change, what = edits.remove_trait(kind, trait), f"remove {kind} trait {trait}"
         else:
-            target = _entry_target(await _object(request))
+            target = _entry_target(await _object(request, depth))
             change, what = edits.set_trait(kind, trait, target), f"{kind} trait {trait}"
         return await admin.write(request, key, change, what)
 
@@ -291,9 +298,7 @@ def admin_routes(
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
-        document = _import_document(
-            await request.body(), _body_formats(request), _json_depth(request)
-        )
+        document = _import_document(await request.body(), _body_formats(request), depth)
         return await admin.write(request, key, lambda _current: document, "import", 201)
 
     async def versions(request: Request) -> Response:
@@ -340,11 +345,6 @@ def _body_formats(request: Request) -> tuple[str, ...]:
     """An import is JSON unless its Content-Type says YAML; errors name the format parsed."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return ("YAML",) if media.endswith("yaml") else ("JSON",)
-
-
-def _json_depth(request: Request) -> int:
-    limits: RequestLimits = request.app.state.limits
-    return limits.json_depth
 
 
 def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> CatalogDocument:

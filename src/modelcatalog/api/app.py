@@ -1,31 +1,35 @@
 """The ASGI application: the raw read path in front, Starlette behind it for everything else.
 
-:func:`create_app` is the only constructor. Requests for the raw read routes with ``GET`` or
-``HEAD`` go straight to :class:`~modelcatalog.api.listing.ListingRoutes`; CORS preflights are
-answered here; everything else (health, the OpenAPI document, extension routes, lifespan
-events) goes to a Starlette app whose errors are rendered by :mod:`modelcatalog.api.errors`.
+:class:`CatalogApp` is immutable: :func:`~modelcatalog.api.service.build_service` builds its
+parts (and :func:`~modelcatalog.api.service.create_app` a bare one), and nothing of an app or
+of its framework is assigned after construction. Requests for the raw read routes with
+``GET`` or ``HEAD`` go straight to :class:`~modelcatalog.api.reads.ReadRoutes`; CORS
+preflights are answered here; everything else (health, the OpenAPI document, route groups,
+lifespan events) goes to the Starlette app :func:`framework` builds, whose errors are rendered
+by :mod:`modelcatalog.api.errors`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib.resources import files
+from typing import Any, final
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from modelcatalog.api.auth import KeyRing
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
 from modelcatalog.api.http import Headers
 from modelcatalog.api.limits import RequestLimits, send_refusal
-from modelcatalog.api.listing import MODEL, MODELS_PATH, Answer, ListingRoutes, read_headers
+from modelcatalog.api.reads import MODEL, MODELS_PATH, Answer, ReadRoutes, read_headers
 from modelcatalog.api.state import CatalogState
 from modelcatalog.errors import (
     LimitExceeded,
@@ -36,27 +40,81 @@ from modelcatalog.errors import (
 )
 from modelcatalog.settings import Settings
 
-__all__ = ["CatalogApp", "create_app"]
+__all__ = ["CatalogApp", "DirectAnswered", "Lifespan", "ObservedRead", "framework"]
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+#: Called with (route, status, seconds) for each read answered from the HTTP parser (metrics).
+DirectAnswered = Callable[[str, int, float], None]
+#: Answers a raw read, counting it: (reads, scope, send, route, model id).
+ObservedRead = Callable[[ReadRoutes, Scope, Send, str, str], Awaitable[None]]
 
 OPENAPI_PATH = "/api/v1/openapi.yaml"
 
 
+@final
 class CatalogApp:
-    """The service as one ASGI callable. ``state`` is the swap point for new snapshots."""
+    """The service as one ASGI callable over its parts; immutable once built.
 
-    def __init__(self, settings: Settings, state: CatalogState, framework: Starlette) -> None:
-        self.settings = settings
-        self.state = state
-        self.framework = framework
-        self.cors = CorsPolicy(settings.cors_origins)
-        self.limits = RequestLimits.of(settings)
-        self.reads = ListingRoutes(state, KeyRing(settings.keys), self.cors, settings.cache_max_age)
-        #: Whether :mod:`modelcatalog.api.direct` may answer reads from the HTTP parser.
-        self.direct_reads = True
-        #: Called with (route, status, seconds) for each read answered that way (metrics).
-        self.on_direct_answer: Callable[[str, int, float], None] | None = None
+    ``state`` is the swap point for new snapshots (the one mutable object of the read path);
+    ``direct_reads`` says whether :mod:`modelcatalog.api.direct` may answer reads from the
+    HTTP parser, and ``on_direct_answer`` counts those it does; ``observe_read``, when given,
+    wraps every raw read that takes the ASGI path (metrics, access log).
+    """
+
+    __slots__ = (
+        "cors",
+        "direct_reads",
+        "framework",
+        "limits",
+        "observe_read",
+        "on_direct_answer",
+        "reads",
+        "settings",
+        "state",
+    )
+
+    settings: Settings
+    state: CatalogState
+    reads: ReadRoutes
+    framework: Starlette
+    cors: CorsPolicy
+    limits: RequestLimits
+    direct_reads: bool
+    on_direct_answer: DirectAnswered | None
+    observe_read: ObservedRead | None
+
+    def __init__(
+        self,
+        settings: Settings,
+        state: CatalogState,
+        reads: ReadRoutes,
+        framework: Starlette,
+        *,
+        cors: CorsPolicy,
+        limits: RequestLimits,
+        direct_reads: bool,
+        on_direct_answer: DirectAnswered | None = None,
+        observe_read: ObservedRead | None = None,
+    ) -> None:
+        parts: dict[str, Any] = {
+            "settings": settings,
+            "state": state,
+            "reads": reads,
+            "framework": framework,
+            "cors": cors,
+            "limits": limits,
+            "direct_reads": direct_reads,
+            "on_direct_answer": on_direct_answer,
+            "observe_read": observe_read,
+        }
+        for name, value in parts.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a built CatalogApp is immutable; build another ({name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a built CatalogApp is immutable; build another ({name})")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -69,9 +127,12 @@ class CatalogApp:
                 return
             method = scope["method"]
             if method == "GET" or method == "HEAD":
-                matched = ListingRoutes.match(scope["path"])
+                matched = ReadRoutes.match(scope["path"])
                 if matched is not None and self._is_read(*matched):
-                    await self.reads(scope, send, *matched)
+                    if self.observe_read is None:
+                        await self.reads(scope, send, *matched)
+                    else:
+                        await self.observe_read(self.reads, scope, send, *matched)
                     return
             elif method == "OPTIONS" and await self._preflight(scope, send):
                 return
@@ -92,7 +153,7 @@ class CatalogApp:
             return None
         if b"&" in query and query.count(b"&") >= self.limits.query_params:
             return None  # the ASGI path refuses it through the error table
-        matched = ListingRoutes.match(raw_path.decode("latin-1"))
+        matched = ReadRoutes.match(raw_path.decode("latin-1"))
         if matched is None or "/" in matched[1]:
             return None
         started = time.perf_counter()
@@ -139,16 +200,18 @@ def _expects_continue(scope: Scope) -> bool:
     return any(k == b"expect" and v.lower() == b"100-continue" for k, v in scope["headers"])
 
 
-def create_app(
-    settings: Settings,
+def framework(
     state: CatalogState,
+    routes: Sequence[BaseRoute],
     *,
-    routes: Sequence[BaseRoute] = (),
+    middleware: Sequence[Middleware] = (),
     lifespan: Lifespan | None = None,
-) -> CatalogApp:
-    """The service over ``state``; ``routes`` (and ``lifespan``) extend it, see api/__init__."""
-    framework = Starlette(
-        routes=[*_base_routes(), *routes, *_read_route_fallbacks()],
+) -> Starlette:
+    """The Starlette app behind the raw read path: health, the OpenAPI document, ``routes``,
+    then the fallbacks of the read paths; errors rendered by the one error table."""
+    return Starlette(
+        routes=[*_base_routes(state), *routes, *_read_route_fallbacks()],
+        middleware=middleware,
         exception_handlers={
             HTTPException: _http_exception,
             ModelCatalogError: _unexpected,
@@ -156,16 +219,16 @@ def create_app(
         },
         lifespan=lifespan,
     )
-    app = CatalogApp(settings, state, framework)
-    framework.state.catalog = state
-    framework.state.settings = settings
-    framework.state.limits = app.limits
-    return app
 
 
-def _base_routes() -> list[BaseRoute]:
+def _base_routes(state: CatalogState) -> list[BaseRoute]:
+    async def healthz(request: Request) -> Response:
+        snapshot = state.snapshot
+        body = {"status": "ok", "version": snapshot.version, "models": len(snapshot.models)}
+        return JSONResponse(body, headers={"cache-control": "no-store"})
+
     return [
-        Route("/healthz", _healthz, methods=["GET", "HEAD"]),
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
         Route(OPENAPI_PATH, _openapi, methods=["GET", "HEAD"]),
     ]
 
@@ -197,13 +260,6 @@ def _methods_elsewhere(request: Request) -> list[str]:
             if match is Match.PARTIAL and route.methods:
                 allowed |= route.methods
     return sorted(allowed)
-
-
-async def _healthz(request: Request) -> Response:
-    state: CatalogState = request.app.state.catalog
-    snapshot = state.snapshot
-    body = {"status": "ok", "version": snapshot.version, "models": len(snapshot.models)}
-    return JSONResponse(body, headers={"cache-control": "no-store"})
 
 
 _openapi_bytes: bytes | None = None

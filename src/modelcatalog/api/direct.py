@@ -6,8 +6,8 @@ it: a scope dict, a task, an event, two message dicts and header validation per 
 whose answer is already prepared bytes -- ``GET``/``HEAD`` of the listing, traits, compatibility
 mapping and a model by id -- :class:`DirectReadProtocol` asks the app for the answer as soon as
 the request's headers are parsed and writes status line, headers and body in one transport
-write. The answer comes from the same :meth:`ListingRoutes.respond
-<modelcatalog.api.listing.ListingRoutes.respond>` the ASGI path uses, so both send the same
+write. The answer comes from the same :meth:`ReadRoutes.respond
+<modelcatalog.api.reads.ReadRoutes.respond>` the ASGI path uses, so both send the same
 bytes.
 
 It builds on :class:`~modelcatalog.api.protocol.HeadLimitProtocol`, which holds the request

@@ -30,7 +30,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modelcatalog.api.state import CatalogState
+from modelcatalog.api.audiences import Audiences
+from modelcatalog.api.parts import ServiceParts
+from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.views import Audience
 from modelcatalog.errors import ModelNotFound, NotFound
 from modelcatalog.spec.record import CATALOG_EXTENSION_KEY
@@ -39,7 +41,7 @@ from modelcatalog.store.diff import FieldChange
 from modelcatalog.store.keys import authenticate
 from modelcatalog.store.store import HistoryEntry
 
-__all__ = ["HISTORY_PATH", "Caller", "VersionFlags", "history_json", "history_route"]
+__all__ = ["HISTORY_PATH", "Caller", "VersionFlags", "history_json", "history_routes"]
 
 HISTORY_PATH = "/api/v1/models/{model_id:path}/history"
 _VOICE_CLONING = "model_spec.voice_cloning"
@@ -102,12 +104,15 @@ class VersionFlags:
 
 def history_json(
     store: Store,
-    state: CatalogState,
+    live: CatalogSnapshot,
     model_id: str,
     caller: Caller,
     flags: VersionFlags | None = None,
 ) -> dict[str, Any]:
-    """The history body of ``model_id`` for ``caller``; raises :class:`ModelNotFound`."""
+    """The history body of ``model_id`` for ``caller``; raises :class:`ModelNotFound`.
+
+    ``live`` is the catalog being served: a model it hides from ``caller`` has no history.
+    """
     try:
         entries = store.history(model_id)
     except NotFound as exc:
@@ -117,8 +122,8 @@ def history_json(
         return {"object": "list", "id": model_id, "data": data}
     shown, last = _as_seen_by(caller, _walk(flags or VersionFlags(store), model_id, entries))
     # The served snapshot may trail the store by one reload; either hiding the model hides it.
-    live = state.snapshot.by_id.get(model_id)
-    hidden_now = live is not None and not _seen_in(dict(live.wire)).visible_to(caller)
+    served = live.by_id.get(model_id)
+    hidden_now = served is not None and not _seen_in(dict(served.wire)).visible_to(caller)
     if hidden_now or not last.visible_to(caller) or not shown:
         raise ModelNotFound(model_id)
     return {"object": "list", "id": model_id, "data": shown}
@@ -234,25 +239,31 @@ def _entry(
     return body
 
 
-def history_route(store: Store, state: CatalogState) -> Route:
-    """``GET``/``HEAD`` of a model's history, for requests the raw read path hands on."""
+def history_routes(parts: ServiceParts) -> list[Route]:
+    """``GET``/``HEAD`` of a model's history on a store (none without one), for requests the
+    raw read path hands on."""
+    store = parts.store
+    if store is None:
+        return []
     flags = VersionFlags(store)
+    audiences, timeline = parts.audiences, parts.timeline
 
     async def history(request: Request) -> Response:
         model_id = request.path_params["model_id"]
-        caller = await run_in_threadpool(_caller, request, store)
-        body = await run_in_threadpool(history_json, store, state, model_id, caller, flags)
+        caller = await run_in_threadpool(_caller, request, store, audiences)
+        live = timeline.state.snapshot
+        body = await run_in_threadpool(history_json, store, live, model_id, caller, flags)
         headers = {"cache-control": "no-store", "vary": "Authorization"}
         return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
-    return Route(HISTORY_PATH, history, methods=["GET", "HEAD"])
+    return [Route(HISTORY_PATH, history, methods=["GET", "HEAD"])]
 
 
-def _caller(request: Request, store: Store) -> Caller:
+def _caller(request: Request, store: Store, audiences: Audiences) -> Caller:
     authorization = request.headers.get("authorization")
     if authorization is None:
         return Caller(Audience.ANONYMOUS)
-    audience = request.app.state.audiences.audience(authorization.encode("latin-1"))
+    audience = audiences.audience(authorization.encode("latin-1"))
     scheme, _, token = authorization.partition(" ")
     # Authors are admin-only: the key is checked against the database, as the admin API does,
     # so a revoked admin key stops seeing them at once.

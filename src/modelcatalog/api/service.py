@@ -1,204 +1,109 @@
-"""Assemble and run the service that ``modelcatalog serve`` starts.
+"""The one place the service is built: every part once, then an immutable app over them.
 
-The catalog is read and validated before the port is opened: a Venice dump in compatible
-mode (unknown keys and types are logged as warnings, never refused), a catalog directory in
-strict mode (the operator's own data). Without ``--catalog`` the service runs on the store.
-The command line (``cli/serve.py``) imports this module only when it serves, so other
-commands start without loading the server stack.
+:func:`build_service` is what ``modelcatalog serve`` runs (and each worker process): the
+catalog source (:mod:`~modelcatalog.api.source`: a file, or the store with its follower), the
+audiences, the timeline that answers ``?at=`` for reads, quotes and history, the observer
+(metrics, access log), then each route group of :data:`ROUTE_GROUPS` over those parts, then
+the :class:`~modelcatalog.api.app.CatalogApp`. :func:`create_app` assembles the same app over
+a given state without a store or metrics (embedding, tests, the raw benchmark).
+
+Data flows one way: source -> CatalogState -> views -> ReadRoutes / route groups -> bytes.
 """
 
 from __future__ import annotations
 
-import errno
-import gc
-import logging
-import os
-import socket
-from pathlib import Path
+from collections.abc import Sequence
 
-import uvicorn
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
-from uvicorn.supervisors import Multiprocess
 
-from modelcatalog.api.app import CatalogApp
-from modelcatalog.api.direct import http_protocol
+from modelcatalog.api.admin import admin_routes
+from modelcatalog.api.app import CatalogApp, Lifespan, framework
+from modelcatalog.api.audiences import Audiences
+from modelcatalog.api.cors import CorsPolicy
+from modelcatalog.api.history import history_routes
+from modelcatalog.api.limits import RequestLimits
+from modelcatalog.api.metrics import ObserveMiddleware, Observer
+from modelcatalog.api.ops import ops_routes
+from modelcatalog.api.parts import RouteGroup, ServiceParts
 from modelcatalog.api.quote import quote_routes
+from modelcatalog.api.reads import ReadRoutes
+from modelcatalog.api.source import ServedCatalog, file_catalog, load_snapshot, store_catalog
 from modelcatalog.api.state import CatalogState
-from modelcatalog.api.stored import build_file_app, build_store_app, open_service_store
-from modelcatalog.bundled import BUNDLED_CATALOG
-from modelcatalog.catalog.findings import Mode
-from modelcatalog.catalog.lifecycle import frozen_clock, system_clock
+from modelcatalog.api.timeline import CatalogTimeline
 from modelcatalog.catalog.snapshot import CatalogSnapshot
-from modelcatalog.catalog.sources import read_source
-from modelcatalog.catalog.validation import check_catalog
-from modelcatalog.errors import CannotListen, ServiceUnavailable
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
-from modelcatalog.store.engine import resolve_url, shown_url
 
-__all__ = [
-    "build_app",
-    "configure_logging",
-    "extension_routes",
-    "load_snapshot",
-    "run",
-    "serving_line",
-    "settle_heap",
-    "store_app",
-    "worker_app",
-]
+__all__ = ["ROUTE_GROUPS", "build_service", "create_app"]
 
-log = logging.getLogger("modelcatalog.serve")
-#: How the parent hands its resolved settings to worker processes (``--workers`` > 1).
-_WORKER_SETTINGS_ENV = "_MODELCATALOG_WORKER_SETTINGS"
-_SHOWN_WARNINGS = 20
+#: Every route group the service mounts beyond the read API, in routing order. A new surface
+#: (importers, sync, a browser) is one line here: a function of ServiceParts giving routes.
+ROUTE_GROUPS: tuple[RouteGroup, ...] = (
+    quote_routes,
+    history_routes,
+    admin_routes,
+    ops_routes,
+)
 
 
-def load_snapshot(path: Path | None) -> CatalogSnapshot:
-    """Read and validate the catalog to serve; raises SourceError or CatalogInvalid."""
-    source = read_source(path or BUNDLED_CATALOG)
-    mode = Mode.COMPATIBLE if source.from_dump else Mode.STRICT
-    checked = check_catalog(source, mode)
-    for finding in checked.warnings[:_SHOWN_WARNINGS]:
-        log.warning("catalog: %s", finding)
-    if len(checked.warnings) > _SHOWN_WARNINGS:
-        hidden = len(checked.warnings) - _SHOWN_WARNINGS
-        log.warning("catalog: %d more warnings (see `modelcatalog validate`)", hidden)
-    snapshot = CatalogSnapshot.from_checked(checked)
-    log.info("catalog %s: %d models (%s mode)", snapshot.version, len(snapshot.models), mode)
-    return snapshot
-
-
-def extension_routes(
-    settings: Settings, state: CatalogState, store: Store | None = None
-) -> list[BaseRoute]:
-    """Routes beyond the read API that ``serve`` mounts (quotes, admin, readiness, metrics)."""
-    return [*quote_routes(settings, state, store)]
-
-
-def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> CatalogApp:
-    """The service for ``settings``, loading the catalog unless ``snapshot`` is given."""
-    clock = system_clock if settings.now is None else frozen_clock(settings.now)
+def build_service(
+    settings: Settings,
+    *,
+    snapshot: CatalogSnapshot | None = None,
+    store: Store | None = None,
+    groups: Sequence[RouteGroup] = ROUTE_GROUPS,
+) -> CatalogApp:
+    """The service ``settings`` describe: ``snapshot`` (or ``settings.catalog``) read from
+    files, else the store (``store``, or the one the settings name); observed and complete."""
     if snapshot is None and settings.catalog is None:
-        # No catalog file: serve the store (admin API, versions, replicas); see api/stored.py.
-        return build_store_app(settings, clock, extension_routes)
-    state = CatalogState(snapshot or load_snapshot(settings.catalog), clock, warm=True)
-    return build_file_app(settings, state, extension_routes)
-
-
-def worker_app() -> CatalogApp:
-    """uvicorn factory for worker processes: rebuilds the app from the parent's settings."""
-    settings = Settings.model_validate_json(os.environ[_WORKER_SETTINGS_ENV])
-    configure_logging(settings)
-    application = build_app(settings)
-    settle_heap()
-    return application
-
-
-def store_app(settings: Settings) -> CatalogApp | None:
-    """Open (and seed) the store before the port opens; ``None`` when workers open their own.
-
-    Raises what opening the store raises (StoreUnavailable, SchemaOutOfDate, ...).
-    """
-    if settings.workers > 1:
-        open_service_store(settings).close()  # each worker opens its own
-        return None
-    clock = system_clock if settings.now is None else frozen_clock(settings.now)
-    return build_store_app(settings, clock, extension_routes)
-
-
-def run(
-    settings: Settings, application: CatalogApp | None, snapshot: CatalogSnapshot | None
-) -> None:
-    """Serve until SIGTERM or SIGINT: ``application`` if built, else one built here.
-
-    The port is bound here, before uvicorn starts, so that an address in use is a
-    :class:`CannotListen` with a clear message instead of uvicorn's own exit.
-    """
-    protocol = http_protocol(settings)  # may refuse the start: before the port opens
-    listener = _listen(settings.host, settings.port)
-    served = application.state.snapshot if application is not None else snapshot
-    log.info("%s", serving_line(settings, served))
-    config = dict(
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http=protocol,
-        lifespan="on",
-        access_log=False,  # the service writes its own JSON line per request (api/ops.py)
-        log_level=settings.log_level,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
-    if settings.workers > 1:
-        os.environ[_WORKER_SETTINGS_ENV] = settings.model_dump_json()
-        target = "modelcatalog.api.service:worker_app"
-        workers = uvicorn.Config(target, factory=True, workers=settings.workers, **config)  # type: ignore[arg-type]
-        Multiprocess(workers, sockets=[listener]).run()
-        return
-    application = application or build_app(settings, snapshot)
-    settle_heap()
-    server = uvicorn.Server(uvicorn.Config(application, **config))  # type: ignore[arg-type]
-    server.run(sockets=[listener])
-    if not server.started:
-        raise ServiceUnavailable("the service did not start (see the log above)")
-
-
-def serving_line(settings: Settings, served: CatalogSnapshot | None) -> str:
-    """What this process serves, from where, on which address, with how many workers.
-
-    ``served`` is None when workers open the store themselves; its head is read here.
-    """
-    if settings.catalog is not None:
-        source = f"file {settings.catalog}"
+        catalog = store_catalog(settings, store)
     else:
-        source = f"store {shown_url(resolve_url(settings.data_dir, settings.database_url))}"
-    if served is not None:
-        version, models = served.version, len(served.models)
-    else:
-        store = open_service_store(settings)
-        try:
-            (head,) = store.versions(limit=1)
-        finally:
-            store.close()
-        version, models = str(head.id), head.model_count
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    workers = f"{settings.workers} worker{'s' if settings.workers > 1 else ''}"
-    return (
-        f"serving {source}: catalog version {version}, {models} models, "
-        f"on http://{host}:{settings.port} with {workers}"
-    )
+        catalog = file_catalog(settings, snapshot or load_snapshot(settings.catalog))
+    observer = Observer(catalog.state, catalog.status, log_requests=settings.access_log)
+    return _assemble(settings, catalog, observer, groups)
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        reason = exc.strerror or str(exc)
-        if exc.errno == errno.EADDRINUSE:
-            reason += ": another process listens there; stop it or choose another --port"
-        raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
-    sock.set_inheritable(True)
-    return sock
+def create_app(
+    settings: Settings,
+    state: CatalogState,
+    *,
+    store: Store | None = None,
+    groups: Sequence[RouteGroup] = (),
+    routes: Sequence[BaseRoute] = (),
+    lifespan: Lifespan | None = None,
+) -> CatalogApp:
+    """A bare service over ``state``: no follower, no metrics; ``store`` answers ``?at=`` for
+    past instants; ``groups`` and ``routes`` extend it (see api/__init__), ``lifespan`` does
+    its start-up and shut-down work."""
+    catalog = ServedCatalog(state, Audiences(settings.keys), store, lifespan=lifespan)
+    return _assemble(settings, catalog, None, groups, routes)
 
 
-def settle_heap() -> None:
-    """Move everything loaded so far out of the garbage collector's sight.
-
-    The catalog is hundreds of thousands of long-lived objects. Left in the collector's oldest
-    generation, every full collection walks all of them in the middle of some request, which
-    showed up as tens of milliseconds on the listing's p99 (docs/performance.md).
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+def _assemble(
+    settings: Settings,
+    catalog: ServedCatalog,
+    observer: Observer | None,
+    groups: Sequence[RouteGroup],
+    routes: Sequence[BaseRoute] = (),
+) -> CatalogApp:
+    state = catalog.state
+    timeline = CatalogTimeline(state, catalog.store)
+    limits = RequestLimits.of(settings)
+    parts = ServiceParts(settings, catalog, timeline, limits, observer)
+    served = [*(route for group in groups for route in group(parts)), *routes]
+    middleware = [] if observer is None else [Middleware(ObserveMiddleware, observer=observer)]
+    cors = CorsPolicy(settings.cors_origins)
+    reads = ReadRoutes(state.views, catalog.audiences, cors, settings.cache_max_age, timeline)
+    return CatalogApp(
+        settings,
+        state,
+        reads,
+        framework(state, served, middleware=middleware, lifespan=catalog.lifespan),
+        cors=cors,
+        limits=limits,
+        # With the access log on, every request takes the ASGI path to get its log line.
+        direct_reads=observer is None or not settings.access_log,
+        on_direct_answer=None if observer is None else observer.record_read,
+        observe_read=None if observer is None else observer.observe_read,
     )

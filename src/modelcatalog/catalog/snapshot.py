@@ -23,15 +23,27 @@ __all__ = ["CatalogModel", "CatalogSnapshot"]
 
 @dataclass(frozen=True, slots=True)
 class CatalogModel:
-    """One model of a snapshot."""
+    """One model of a snapshot: its typed record, the one source of everything else here.
 
-    id: str
-    type: str
+    ``wire`` is derived from ``record`` (the spec models dump back exactly what they parsed,
+    key order and unknown keys included), so that the views and lifecycles that read the JSON
+    and the rules and quotes that read the typed record see the same model.
+    """
+
     record: ModelRecord[Any]
-    #: The record as served: the catalog JSON without operator-only keys.
-    wire: Mapping[str, Any]
     #: Whether ``model_spec.voice_cloning`` is shown to callers who are not staff.
     public_voice_cloning: bool
+    id: str = field(init=False)
+    type: str = field(init=False)
+    #: The record as served: its JSON without operator-only keys.
+    wire: Mapping[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        data = self.record.to_wire()
+        data.pop(CATALOG_EXTENSION_KEY, None)
+        object.__setattr__(self, "id", str(self.record.id))
+        object.__setattr__(self, "type", str(self.record.type))
+        object.__setattr__(self, "wire", MappingProxyType(data))
 
 
 @dataclass(frozen=True)
@@ -53,8 +65,7 @@ class CatalogSnapshot:
         """Build a snapshot from a catalog that passed validation (``checked.ok``)."""
         checked.raise_for_errors()
         models = tuple(
-            _catalog_model(entry.record, entry.data, from_dump=checked.from_dump)
-            for entry in checked.entries
+            _catalog_model(entry.record, from_dump=checked.from_dump) for entry in checked.entries
         )
         aliases: dict[str, dict[str, str]] = {}
         for alias in checked.aliases:
@@ -65,19 +76,10 @@ class CatalogSnapshot:
         return tuple(m for m in self.models if m.type == model_type)
 
 
-def _catalog_model(
-    record: ModelRecord[Any], data: dict[str, Any], *, from_dump: bool
-) -> CatalogModel:
-    wire = {k: v for k, v in data.items() if k != CATALOG_EXTENSION_KEY}
+def _catalog_model(record: ModelRecord[Any], *, from_dump: bool) -> CatalogModel:
     marked = record.x_catalog is not None and record.x_catalog.publicVoiceCloning is True
     # The live API lists voice_cloning only where cloning is public, so a dump's is public.
-    return CatalogModel(
-        id=str(record.id),
-        type=str(record.type),
-        record=record,
-        wire=MappingProxyType(wire),
-        public_voice_cloning=marked or from_dump,
-    )
+    return CatalogModel(record, public_voice_cloning=marked or from_dump)
 
 
 def _trait_maps(models: tuple[CatalogModel, ...]) -> Mapping[str, Mapping[str, str]]:

@@ -1,4 +1,4 @@
-"""``modelcatalog serve``: serve a catalog over HTTP (see :mod:`modelcatalog.api.service`).
+"""``modelcatalog serve``: serve a catalog over HTTP (see :mod:`modelcatalog.api.server`).
 
 The catalog is read and validated before the port is opened: a Venice dump in compatible
 mode (unknown keys and types are logged as warnings, never refused), a catalog directory in
@@ -76,13 +76,13 @@ def serve(
         database_url=database,
     )
     # Loaded here, not at import, so that every other command starts without the server stack.
-    from modelcatalog.api import service
+    from modelcatalog.api import server
+    from modelcatalog.api.logs import configure_logging
 
-    service.configure_logging(settings)
+    configure_logging(settings)
     try:
-        snapshot = None if settings.catalog is None else service.load_snapshot(settings.catalog)
-        application = service.store_app(settings) if snapshot is None else None
+        application, served = server.prepare(settings)
     except (CatalogInvalid, SchemaOutOfDate) as exc:
         exc.add_note("refusing to serve")
         raise
-    service.run(settings, application, snapshot)
+    server.run(settings, application, served)

@@ -78,6 +78,7 @@ def local_catalog(
     catalog when the default data directory holds no store."""
     if catalog:
         return LocalCatalog(load_files(catalog), ", ".join(map(str, catalog)))
+    from modelcatalog.catalog.lifecycle import system_clock
     from modelcatalog.store import Store
     from modelcatalog.store.engine import DATABASE_FILE, default_data_dir, resolve_url, shown_url
 
@@ -91,8 +92,10 @@ def local_catalog(
     ) as store:
         if store.head() == 0:  # serve would seed it with the bundled catalog
             return _bundled()
-        snapshot = store.snapshot() if instant is None else store.snapshot_at(instant)
-    return LocalCatalog(snapshot, source, from_history=instant is not None)
+        # As ?at= on the service (api/timeline.py): only an instant already past is history.
+        past = instant is not None and instant < system_clock()
+        snapshot = store.snapshot_at(instant) if past and instant else store.snapshot()
+    return LocalCatalog(snapshot, source, from_history=past)
 
 
 def _bundled() -> LocalCatalog:

@@ -29,6 +29,7 @@ import orjson
 
 from modelcatalog.client.models import Freshness
 from modelcatalog.errors import ModelNotFound, ModelRemoved, ServiceRefused, ServiceUnavailable
+from modelcatalog.instants import InvalidInstant, format_instant, parse_instant
 
 __all__ = ["Call", "Core", "api_root"]
 
@@ -120,7 +121,7 @@ class Core:
         copy = self._copies.get(call.key)
         if copy is None:
             raise ServiceUnavailable(f"{reason}, and no earlier answer is kept")
-        log.warning("serving a copy from %s: %s", copy.fetched_at.isoformat(), reason)
+        log.warning("serving a copy from %s: %s", format_instant(copy.fetched_at), reason)
         self.last = Freshness(copy.fetched_at, from_copy=True, error=reason)
         return orjson.loads(copy.body)
 
@@ -144,7 +145,7 @@ class Core:
             if data.get("format") != _CACHE_FORMAT or data.get("owner") != self._owner:
                 return {}
             return {key: _copy_of(entry) for key, entry in data["copies"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidInstant) as exc:
             # A copy is an optimisation: an unreadable file is started afresh, not fatal.
             log.warning("ignoring the unreadable cache file %s: %s", self.cache_path, exc)
             return {}
@@ -155,7 +156,7 @@ class Core:
             key: {
                 "body": copy.body.decode(),
                 "etag": copy.etag,
-                "fetched_at": copy.fetched_at.isoformat(),
+                "fetched_at": format_instant(copy.fetched_at),
             }
             for key, copy in self._copies.items()
         }
@@ -173,7 +174,7 @@ def _copy_of(entry: Mapping[str, Any]) -> _Copy:
     return _Copy(
         str(entry["body"]).encode(),
         entry.get("etag"),
-        datetime.fromisoformat(str(entry["fetched_at"])),
+        parse_instant(entry["fetched_at"], "fetched_at"),
     )
 
 

@@ -25,6 +25,7 @@ from modelcatalog.client.models import (
     Resolved,
     parse_record,
 )
+from modelcatalog.instants import format_instant
 from modelcatalog.pricing.usage import Usage, parse_usage
 from modelcatalog.spec.record import ModelRecord
 
@@ -47,7 +48,7 @@ def _id_path(model_id: str) -> str:
 def _instant(at: datetime | str | None) -> tuple[tuple[str, str], ...]:
     if at is None:
         return ()
-    return (("at", at if isinstance(at, str) else at.isoformat()),)
+    return (("at", at if isinstance(at, str) else format_instant(at)),)
 
 
 class _Endpoints:

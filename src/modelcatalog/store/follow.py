@@ -23,7 +23,7 @@ import psycopg
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.errors import ModelCatalogError, StoreUnavailable
 from modelcatalog.store.engine import CONNECT_TIMEOUT_S, libpq_url
-from modelcatalog.store.keys import KeyRing
+from modelcatalog.store.keys import StoredKeys
 from modelcatalog.store.store import NOTIFY_CHANNEL, Store
 
 __all__ = ["Follower", "FollowerStatus"]
@@ -66,7 +66,7 @@ class Follower:
         on_snapshot: Callable[[CatalogSnapshot], Any],
         *,
         loaded_version: int,
-        on_keys: Callable[[KeyRing], Any] | None = None,
+        on_keys: Callable[[StoredKeys], Any] | None = None,
         poll_interval: float = 0.2,
         backstop: float = 5.0,
     ) -> None:
@@ -97,7 +97,7 @@ class Follower:
             try:
                 head, keys_serial = self.store.head_state()
                 if keys_serial != self._keys_serial and self._on_keys is not None:
-                    self._on_keys(KeyRing.load(self.store))
+                    self._on_keys(StoredKeys.load(self.store))
                 self._keys_serial = keys_serial
             except StoreUnavailable as exc:
                 self._unreachable(exc)

@@ -5,7 +5,7 @@ created; the store keeps only its SHA-256, so a copy of the database does not gi
 usable key. Lookups hash the presented key and compare digests in constant time.
 
 Every key change bumps ``catalog_head.keys_serial`` and notifies replicas, which keep an
-in-memory :class:`KeyRing` for public reads; admin requests always ask the database.
+in-memory :class:`StoredKeys` for public reads; admin requests always ask the database.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from modelcatalog.errors import AlreadyExists, NotFound, StoreError
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_microseconds
 from modelcatalog.store.engine import writing
 from modelcatalog.store.schema import api_keys, catalog_head
 from modelcatalog.store.store import Store, notify
@@ -31,7 +31,7 @@ from modelcatalog.store.store import Store, notify
 __all__ = [
     "KEY_PREFIX",
     "ApiKey",
-    "KeyRing",
+    "StoredKeys",
     "authenticate",
     "create_key",
     "list_keys",
@@ -135,14 +135,14 @@ def authenticate(store: Store, token: str) -> ApiKey | None:
     return key if key.active else None
 
 
-class KeyRing:
+class StoredKeys:
     """The active keys of one moment, held in memory for the public read path."""
 
     def __init__(self, keys: Iterable[tuple[str, ApiKey]] = ()) -> None:
         self._by_digest: Mapping[str, ApiKey] = dict(keys)
 
     @classmethod
-    def load(cls, store: Store) -> KeyRing:
+    def load(cls, store: Store) -> StoredKeys:
         with store.guard(), store.engine.connect() as conn:
             rows = conn.execute(select(api_keys).where(api_keys.c.revoked_at_us.is_(None))).all()
         return cls((row.sha256, _key(row._mapping)) for row in rows)
@@ -168,13 +168,9 @@ def _key(row: Any) -> ApiKey:
         beta=bool(row["beta"]),
         staff=bool(row["staff"]),
         admin=bool(row["admin"]),
-        created_at=_from_us(row["created_at_us"]),
-        revoked_at=_from_us(revoked) if revoked is not None else None,
+        created_at=from_microseconds(row["created_at_us"]),
+        revoked_at=from_microseconds(revoked) if revoked is not None else None,
     )
-
-
-def _from_us(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
 
 
 def _iso(value: datetime) -> str:

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import check_catalog
 from modelcatalog.errors import DestructiveWrite, NotFound, StoreUnavailable, VersionConflict
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_microseconds, to_microseconds
 from modelcatalog.store import schema
 from modelcatalog.store.diff import CatalogDiff, FieldChange, ModelChange, diff_documents
 from modelcatalog.store.document import CatalogDocument
@@ -95,16 +95,6 @@ class HistoryEntry:
 
 def _now_us() -> int:
     return time.time_ns() // 1000
-
-
-def _from_us(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
-
-
-def to_us(instant: datetime) -> int:
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return int(instant.timestamp() * 1_000_000)
 
 
 class Store:
@@ -224,7 +214,7 @@ class Store:
     def version_at(self, instant: datetime) -> int:
         """The id of the version that was current at ``instant``."""
         query = select(func.max(catalog_versions.c.id)).where(
-            catalog_versions.c.created_at_us <= to_us(instant)
+            catalog_versions.c.created_at_us <= to_microseconds(instant)
         )
         with self.guard(), self.engine.connect() as conn:
             found = conn.execute(query).scalar()
@@ -405,7 +395,9 @@ class Store:
         _insert_changes(conn, new_id, delta.model_changes(), progress)
         conn.execute(catalog_head.update().where(catalog_head.c.id == 1).values(version=new_id))
         notify(conn, str(new_id))
-        return VersionInfo(new_id, _from_us(created), author, message, len(document.models))
+        return VersionInfo(
+            new_id, from_microseconds(created), author, message, len(document.models)
+        )
 
 
 def check_removals(current: CatalogDocument, new: CatalogDocument, max_share: float) -> None:
@@ -478,7 +470,11 @@ def _info_query() -> Any:
 
 def _info(row: Any) -> VersionInfo:
     return VersionInfo(
-        int(row.id), _from_us(int(row.created_at_us)), row.author, row.message, row.model_count
+        int(row.id),
+        from_microseconds(int(row.created_at_us)),
+        row.author,
+        row.message,
+        row.model_count,
     )
 
 

@@ -9,20 +9,26 @@
 No framework routing and no JSON work per request: the route is a string comparison, the
 body and headers come from a :class:`~modelcatalog.api.http.Prepared` cached per view set,
 and the view set changes only when the snapshot is swapped or a lifecycle boundary passes.
+
+A read with ``at=`` in its query takes a slower path: the views of
+:meth:`CatalogTimeline.catalog_at <modelcatalog.api.timeline.CatalogTimeline.catalog_at>`,
+answered by a :class:`ReadRoutes` kept per catalog version and lifecycle window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope, Send
 
-from modelcatalog.api.auth import KeyRing
+from modelcatalog.api.audiences import Audiences
 from modelcatalog.api.cors import CorsPolicy
 from modelcatalog.api.errors import error_response
 from modelcatalog.api.http import JSON, Headers, Prepared, etag_matches, header_value
-from modelcatalog.api.state import CatalogState
+from modelcatalog.api.timeline import CatalogTimeline, WindowKey, at_param
 from modelcatalog.catalog.views import Audience, ModelView, ViewSet, listing_type, map_type
 from modelcatalog.errors import InvalidRequestParameters
 
@@ -31,8 +37,8 @@ __all__ = [
     "MODELS_PATH",
     "RESOLVE",
     "Answer",
-    "ListingRoutes",
     "ReadHeaders",
+    "ReadRoutes",
     "read_headers",
 ]
 
@@ -43,6 +49,8 @@ Answer = tuple[int, Headers, bytes]
 
 MODELS_PATH = "/api/v1/models"
 _PREPARED_LIMIT = 4096
+#: Dated read handlers kept (LRU), one per catalog version and lifecycle window.
+_DATED_KEPT = 16
 _MODEL_PREFIX = MODELS_PATH + "/"
 LISTING, TRAITS, ALIASES, MODEL = "listing", "traits", "aliases", "model"
 RESOLVE = "resolve"
@@ -55,15 +63,23 @@ _FIXED = {
 }
 
 
-class ListingRoutes:
-    """Answers the read routes from the views of a :class:`CatalogState`."""
+class ReadRoutes:
+    """Answers the read routes from the views ``views()`` hands out (the live ones, or those
+    of one instant); with a ``timeline``, reads with ``?at=`` are answered from its views."""
 
     def __init__(
-        self, state: CatalogState, keys: KeyRing, cors: CorsPolicy, cache_max_age: int
+        self,
+        views: Callable[[], ViewSet],
+        audiences: Audiences,
+        cors: CorsPolicy,
+        cache_max_age: int,
+        timeline: CatalogTimeline | None = None,
     ) -> None:
-        self.state = state
-        self._keys = keys
+        self._views = views
+        self._audiences = audiences
         self._cors = cors
+        self._max_age = cache_max_age
+        self._timeline = timeline
         self._vary = b"Accept-Encoding, Authorization" + cors.vary
         self._cache_control = {
             True: f"public, max-age={cache_max_age}".encode(),
@@ -71,6 +87,7 @@ class ListingRoutes:
         }
         self._prepared: dict[tuple[str, Audience, str | bytes], Prepared] = {}
         self._prepared_for: ViewSet | None = None
+        self._dated: OrderedDict[WindowKey, tuple[ViewSet, ReadRoutes]] = OrderedDict()
 
     @staticmethod
     def match(path: str) -> tuple[str, str] | None:
@@ -86,12 +103,19 @@ class ListingRoutes:
     async def __call__(self, scope: Scope, send: Send, route: str, model_id: str) -> None:
         request = read_headers(scope["headers"])
         head = scope["method"] == "HEAD"
+        dated = None
         try:
-            status, headers, body = self.respond(
-                request, route, model_id, scope["query_string"], head=head
-            )
+            if self._timeline is not None and b"at=" in scope["query_string"]:
+                dated = await self._at(scope["query_string"])
+            if dated is None:
+                status, headers, body = self.respond(
+                    request, route, model_id, scope["query_string"], head=head
+                )
         except Exception as exc:
             await self._send_error(send, exc, self._cors.for_origin(request[3]), head=head)
+            return
+        if dated is not None:
+            await dated(scope, send, route, model_id)
             return
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -106,15 +130,32 @@ class ListingRoutes:
         """
         accept, inm, auth, origin = request
         cors = self._cors.for_origin(origin)
-        prepared = self._prepare(route, self._keys.audience(auth), query, model_id)
+        prepared = self._prepare(route, self._audiences.audience(auth), query, model_id)
         variant = prepared.pick(accept)
         if inm is not None and etag_matches(inm, variant.etag):
             return 304, variant.not_modified + cors if cors else variant.not_modified, b""
         headers = variant.headers + cors if cors else variant.headers
         return 200, headers, b"" if head else variant.body
 
+    async def _at(self, query: bytes) -> ReadRoutes | None:
+        """The handler of the reads at the query's ``at``; ``None`` when it names none."""
+        instant = at_param(query)
+        if instant is None or self._timeline is None:
+            return None
+        dated = await run_in_threadpool(self._timeline.catalog_at, instant)
+        views = dated.views
+        found = self._dated.get(dated.key)
+        if found is None or found[0] is not views:
+            routes = ReadRoutes(lambda: views, self._audiences, self._cors, self._max_age)
+            found = self._dated[dated.key] = (views, routes)
+            while len(self._dated) > _DATED_KEPT:
+                self._dated.popitem(last=False)
+        else:
+            self._dated.move_to_end(dated.key)
+        return found[1]
+
     def _prepare(self, route: str, audience: Audience, query: bytes, model_id: str) -> Prepared:
-        views = self.state.views()
+        views = self._views()
         if views is not self._prepared_for:
             self._prepared = {}
             self._prepared_for = views
@@ -176,7 +217,7 @@ class ListingRoutes:
             (b"content-length", str(len(error.body)).encode()),
             (b"cache-control", b"no-store"),
             (b"vary", self._vary),
-            (b"x-catalog-version", header_value(self.state.snapshot.version)),
+            (b"x-catalog-version", header_value(self._views().version)),
             *self._cors.static_headers,
             *cors,
             *error.headers,
