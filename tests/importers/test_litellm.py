@@ -225,10 +225,8 @@ def test_filters_keep_a_platforms_subset() -> None:
         if e.get("mode") == "chat" and e.get("litellm_provider") in {"openai", "anthropic"}
     }
     assert {m["id"] for m in result.models} == wanted
-    unmapped = sum(
-        1 for k, e in entries().items() if k == "sample_spec" or e.get("mode") not in MAPPED
-    )
-    assert result.report.filtered == result.report.entries - len(wanted) - unmapped
+    assert result.report.filtered == result.report.entries - len(wanted) - 1  # sample_spec
+    assert result.report.by_reason() == {"documentation entry": 1}
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,11 @@ def import_litellm(raw: bytes, options: ImportOptions) -> ImportResult:
     report = ReportBuilder(options.source, "litellm", entries=len(entries))
     candidates: list[Candidate] = []
     for key, entry in entries.items():
+        if isinstance(entry, dict) and key != _SAMPLE_SPEC and not _wanted(entry, options):
+            report.filtered += 1
+            continue
         model_type = _type_or_skip(key, entry, report)
         if model_type is None:
-            continue
-        if not _wanted(entry, options):
-            report.filtered += 1
             continue
         mapping = _Mapping(key, entry, model_type, report)
         candidates.append(Candidate(key, mapping.record(options)))
