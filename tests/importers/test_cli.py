@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from modelcatalog.cli import app
+from modelcatalog.importers import ImportOptions, import_catalog
 from modelcatalog.store import Store
 from tests.conftest import CAPTURES
 from tests.importers.conftest import Upstream
@@ -78,3 +80,31 @@ def test_an_empty_result_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "no entry could be imported" in result.stderr
+
+
+def test_validate_strict_accepts_the_owners_of_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["import", "--from", "venice", str(TEXT_CAPTURE), "--data-dir", str(tmp_path / "d")]
+    args += ["--default", "capabilities=false", "--owned-by", "acme", "--dry-run", "--json"]
+    monkeypatch.setenv("MODELCATALOG_OWNED_BY", "acme")
+    mapped = CliRunner().invoke(app, args)
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(mapped.stdout)["report"]["imported"] > 0
+    listing = tmp_path / "acme.json"
+    result = import_catalog(
+        "venice",
+        TEXT_CAPTURE.read_bytes(),
+        ImportOptions(
+            defaults={"capabilities": "false"},
+            owned_by="acme",
+            accepted_owned_by=frozenset({"acme"}),
+        ),
+    )
+    listing.write_bytes(json.dumps({"data": result.models}).encode())
+    strict = ["validate", str(listing), "--strict"]
+    assert CliRunner().invoke(app, strict).exit_code == 0
+    monkeypatch.setenv("MODELCATALOG_OWNED_BY", "venice.ai")
+    refused = CliRunner().invoke(app, strict)
+    assert refused.exit_code == 1
+    assert "the owned_by setting" in refused.stdout

@@ -135,7 +135,9 @@ class ReportBuilder:
             skipped=tuple(self.skipped),
             lossy=tuple(Lossy(k, tuple(v)) for k, v in self.lossy.items() if k in kept),
             defaulted={
-                name: tuple(i for i in ids if i in keys) for name, ids in self.defaulted.items()
+                name: kept_ids
+                for name, ids in self.defaulted.items()
+                if (kept_ids := tuple(i for i in ids if i in keys))
             },
             price_unknown=tuple(unknown),
         )
