@@ -33,7 +33,10 @@ grammar of :mod:`modelcatalog.catalog.ids` (the ``model-id`` rule).
     DELETE /admin/v1/traits/{type}/{trait}  take one trait away (404 if no model holds it)
     POST   /admin/v1/import                 a dump (with its "aliases"), a record list, or
                                             {"models", "aliases"}; replaces the catalog
-                                            (JSON; YAML with Content-Type: application/yaml)
+                                            (JSON; YAML with Content-Type: application/yaml);
+                                            ?from=litellm|venice maps the body with an importer
+                                            (&provider=, &mode=, &default=FIELD=VALUE,
+                                            &owned_by=) and answers with its report
     POST   /admin/v1/versions/{n}/rollback  a new version whose catalog equals version n's
     GET    /admin/v1/versions?limit=&before=
     GET    /admin/v1/versions/{a}/diff/{b}
@@ -59,13 +62,23 @@ from modelcatalog.api.parts import ServiceParts
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
     Forbidden,
+    ImportRefused,
     InvalidRequestParameters,
+    InvalidSettings,
     NotFound,
     PreconditionFailed,
     RequestError,
     SourceError,
     Unauthenticated,
     VersionConflict,
+)
+from modelcatalog.importers import (
+    IMPORTERS,
+    SPEC_OWNED_BY,
+    ImportOptions,
+    ImportResult,
+    import_catalog,
+    parse_defaults,
 )
 from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
@@ -113,6 +126,7 @@ class Admin:
         status: int = 200,
         *,
         always_say: bool = False,
+        extra: dict[str, Any] | None = None,
     ) -> Response:
         """Commit ``change``; its message is the caller's, else ``what`` (``always_say``:
         ``what`` followed by the caller's)."""
@@ -136,7 +150,7 @@ class Admin:
             return info
 
         info = await run_in_threadpool(commit)
-        return _json({"version": info.as_json()}, info.id, status)
+        return _json({"version": info.as_json(), **(extra or {})}, info.id, status)
 
 
 def _if_match(request: Request) -> int | None:
@@ -159,11 +173,15 @@ def _json(body: Any, version: int, status: int = 200) -> Response:
     )
 
 
-async def _object(request: Request, max_depth: int) -> dict[str, Any]:
+async def _body(request: Request, max_depth: int) -> Any:
     try:
-        body = load_json(await request.body(), max_depth)
+        return load_json(await request.body(), max_depth)
     except orjson.JSONDecodeError as exc:
         raise RequestError(f"the request body is not JSON: {exc}") from exc
+
+
+async def _object(request: Request, max_depth: int) -> dict[str, Any]:
+    body = await _body(request, max_depth)
     if not isinstance(body, dict):
         raise RequestError("the request body must be a JSON object")
     return body
@@ -298,8 +316,20 @@ def _admin_routes(
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
+        kind = request.query_params.get("from")
+        if kind is not None:
+            return await _mapped_import(request, key, kind)
         document = _import_document(await request.body(), _body_formats(request), depth)
         return await admin.write(request, key, lambda _current: document, "import", 201)
+
+    async def _mapped_import(request: Request, key: ApiKey, kind: str) -> Response:
+        options = _import_options(request, kind, store.owned_by or SPEC_OWNED_BY)
+        await _body(request, depth)  # JSON within the depth limit, else a 400
+        result = await run_in_threadpool(_mapped, kind, await request.body(), options)
+        document = CatalogDocument.from_records(result.models, from_dump=result.from_listing)
+        report = {"report": result.report.to_json()}
+        change: Change = lambda _current: document  # noqa: E731
+        return await admin.write(request, key, change, f"import {kind}", 201, extra=report)
 
     async def versions(request: Request) -> Response:
         await admin.key(request)
@@ -345,6 +375,41 @@ def _body_formats(request: Request) -> tuple[str, ...]:
     """An import is JSON unless its Content-Type says YAML; errors name the format parsed."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return ("YAML",) if media.endswith("yaml") else ("JSON",)
+
+
+def _import_options(request: Request, kind: str, owners: frozenset[str]) -> ImportOptions:
+    params = request.query_params
+    if kind not in IMPORTERS:
+        raise InvalidRequestParameters({"from": f"one of {', '.join(sorted(IMPORTERS))}"})
+    try:
+        return ImportOptions(
+            providers=_name_set(params.getlist("provider")),
+            modes=_name_set(params.getlist("mode")),
+            defaults=parse_defaults(params.getlist("default")),
+            owned_by=params.get("owned_by"),
+            accepted_owned_by=owners,
+            source="import",
+        )
+    except InvalidSettings as exc:
+        raise InvalidRequestParameters({"default": "; ".join(exc.problems)}) from exc
+
+
+def _name_set(given: list[str]) -> frozenset[str] | None:
+    names = frozenset(n.strip() for item in given for n in item.split(",") if n.strip())
+    return names or None
+
+
+def _mapped(kind: str, raw: bytes, options: ImportOptions) -> ImportResult:
+    try:
+        result = import_catalog(kind, raw, options)
+    except SourceError as exc:
+        raise RequestError(str(exc)) from exc
+    if not result.models:
+        raise ImportRefused(
+            f"no entry could be imported ({result.report.entries} read, "
+            f"{result.report.filtered} filtered out, {len(result.report.skipped)} skipped)"
+        )
+    return result
 
 
 def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> CatalogDocument:

@@ -40,7 +40,11 @@ def prepare(settings: Settings) -> tuple[CatalogApp | None, CatalogSnapshot | No
     Raises what reading the catalog or opening the store raises (CatalogInvalid,
     StoreUnavailable, SchemaOutOfDate, ...).
     """
-    snapshot = None if settings.catalog is None else load_snapshot(settings.catalog)
+    snapshot = (
+        None
+        if settings.catalog is None
+        else load_snapshot(settings.catalog, settings.accepted_owned_by)
+    )
     if settings.workers > 1:
         if snapshot is None:
             open_service_store(settings).close()  # seeds an empty one; each worker opens its own

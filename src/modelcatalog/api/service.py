@@ -59,7 +59,9 @@ def build_service(
     if snapshot is None and settings.catalog is None:
         catalog = store_catalog(settings, store)
     else:
-        catalog = file_catalog(settings, snapshot or load_snapshot(settings.catalog))
+        catalog = file_catalog(
+            settings, snapshot or load_snapshot(settings.catalog, settings.accepted_owned_by)
+        )
     observer = Observer(catalog.state, catalog.status, log_requests=settings.access_log)
     return _assemble(settings, catalog, observer, groups)
 

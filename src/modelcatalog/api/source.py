@@ -67,11 +67,14 @@ def clock_of(settings: Settings) -> Clock:
     return system_clock if settings.now is None else frozen_clock(settings.now)
 
 
-def load_snapshot(path: Path | None) -> CatalogSnapshot:
-    """Read and validate the catalog to serve; raises SourceError or CatalogInvalid."""
+def load_snapshot(path: Path | None, owned_by: frozenset[str] | None = None) -> CatalogSnapshot:
+    """Read and validate the catalog to serve; raises SourceError or CatalogInvalid.
+
+    ``owned_by`` is what a record's owner may be (the ``owned_by`` setting).
+    """
     source = read_source(path or BUNDLED_CATALOG)
     mode = Mode.COMPATIBLE if source.from_dump else Mode.STRICT
-    checked = check_catalog(source, mode)
+    checked = check_catalog(source, mode, owned_by=owned_by)
     for finding in checked.warnings[:_SHOWN_WARNINGS]:
         log.warning("catalog: %s", finding)
     if len(checked.warnings) > _SHOWN_WARNINGS:
@@ -95,6 +98,7 @@ def open_service_store(settings: Settings) -> Store:
         settings.database_url,
         seed=BUNDLED_CATALOG,
         application_name="modelcatalog-serve",
+        owned_by=settings.accepted_owned_by,
     )
 
 

@@ -39,7 +39,7 @@ def validate(
     """Validate catalog data. Exit 0 when valid, 1 when invalid, 2 when unreadable."""
     mode = Mode.STRICT if strict else Mode.COMPATIBLE
     source = _read_all(paths or [BUNDLED_CATALOG])
-    checked = check_catalog(source, mode)
+    checked = check_catalog(source, mode, owned_by=_accepted_owners() if strict else None)
     if as_json:
         typer.echo(
             orjson.dumps([f.as_json() for f in checked.findings], option=orjson.OPT_INDENT_2)
@@ -80,3 +80,10 @@ def _summary(checked: CheckedCatalog, records: int) -> str:
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _accepted_owners() -> frozenset[str]:
+    """The owned_by setting: what a strictly checked catalog may name as owner."""
+    from modelcatalog.settings import Settings
+
+    return Settings.load().accepted_owned_by  # InvalidSettings: exit 2 by the table
