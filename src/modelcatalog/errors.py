@@ -12,7 +12,9 @@
     │   ├── NotFound                  no such version, model or key
     │   ├── PreconditionFailed        If-Match named a catalog version that is not current
     │   ├── Unauthenticated           an admin request without a valid, unrevoked key
-    │   └── Forbidden                 a valid key that may not do this (not an admin key)
+    │   ├── Forbidden                 a valid key that may not do this (not an admin key)
+    │   └── ChangeSetClosed           a pending sync change set was already approved, rejected
+    │                                 or superseded
     ├── RequestError                  an HTTP request cannot be answered as asked
     │   ├── InvalidRequestParameters  a query parameter has a value the route does not accept
     │   ├── InvalidInstant            a value is not an ISO 8601 instant representable in UTC;
@@ -32,6 +34,10 @@
     │   │                             not a number); names the field
     │   └── UnpriceableRequest        the model's pricing cannot price this usage; names the
     │                                 usage field and the missing price
+    ├── SyncError                     an upstream sync wrote nothing (reported per source)
+    │   ├── UpstreamRefused           the source answered, but with no or far fewer models, or
+    │   │                             with nothing that maps to a catalog record
+    │   └── SyncLocked                another process is running a sync (the sync lock is held)
     ├── InvalidSettings               a setting has a value it does not accept; names the
     │                                 setting, the value and what is accepted
     ├── CannotListen                  ``serve`` cannot listen on its address (in use, not allowed)
@@ -55,6 +61,7 @@ __all__ = [
     "AlreadyExists",
     "CannotListen",
     "CatalogInvalid",
+    "ChangeSetClosed",
     "DestructiveWrite",
     "Forbidden",
     "HeadersTooLarge",
@@ -80,10 +87,13 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreUnavailable",
+    "SyncError",
+    "SyncLocked",
     "TooManyParameters",
     "URITooLong",
     "Unauthenticated",
     "UnpriceableRequest",
+    "UpstreamRefused",
     "VersionConflict",
 ]
 
@@ -298,6 +308,23 @@ class Unauthenticated(StoreError):
 
 class Forbidden(StoreError):
     """A valid key that is not allowed to do this (not an admin key)."""
+
+
+class SyncError(ModelCatalogError):
+    """An upstream sync of one source wrote nothing; the message says why."""
+
+
+class UpstreamRefused(SyncError):
+    """The source answered, but what it gave is refused: no models, far fewer than it gave
+    before, or nothing that maps to a catalog record."""
+
+
+class SyncLocked(SyncError):
+    """Another process holds the sync lock (one sync runs at a time, on one replica)."""
+
+
+class ChangeSetClosed(StoreError):
+    """A pending sync change set that was already approved, rejected or superseded."""
 
 
 class InvalidSettings(ModelCatalogError):
