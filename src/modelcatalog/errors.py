@@ -7,6 +7,7 @@
     │   ├── StoreUnavailable          the database cannot be reached
     │   ├── SchemaOutOfDate           the database schema is not the one this release uses
     │   ├── VersionConflict           a write expected a version that is no longer current
+    │   │   └── StaleChangeSet        a sync change set was built on an older version
     │   ├── AlreadyExists             a model or key of that name exists already
     │   ├── DestructiveWrite          a write would remove too many models; needs force
     │   ├── NotFound                  no such version, model or key
@@ -85,6 +86,7 @@ __all__ = [
     "ServiceRefused",
     "ServiceUnavailable",
     "SourceError",
+    "StaleChangeSet",
     "StoreError",
     "StoreUnavailable",
     "SyncError",
@@ -136,6 +138,17 @@ class VersionConflict(StoreError):
         self.expected = expected
         self.current = current
         super().__init__(f"expected catalog version {expected}, but the current one is {current}")
+
+
+class StaleChangeSet(VersionConflict):
+    """A pending sync change set was built on version ``expected``; the head is ``current``."""
+
+    def __init__(self, set_id: int, expected: int, current: int) -> None:
+        super().__init__(expected, current)
+        self.args = (
+            f"sync change set {set_id} was built on catalog version {expected}, but the "
+            f"current one is {current}; reject it and run the sync again",
+        )
 
 
 class NotFound(StoreError):
