@@ -2,6 +2,11 @@
 
     ModelCatalogError                 base; never raised itself
     ├── SourceError                   catalog data cannot be read (missing file, bad YAML/JSON)
+    │   ├── SourceTooLarge            an import source is over its byte limit
+    │   └── UpstreamUnavailable       an import source URL cannot be fetched: unreachable, timed
+    │                                 out, or answered with an HTTP error
+    ├── ImportRefused                 a source was read but cannot be imported as asked: a
+    │                                 required field it lacks has no operator default; names it
     ├── CatalogInvalid                a catalog has errors; carries every Finding
     ├── StoreError                    the catalog store cannot do what was asked
     │   ├── StoreUnavailable          the database cannot be reached
@@ -66,6 +71,7 @@ __all__ = [
     "DestructiveWrite",
     "Forbidden",
     "HeadersTooLarge",
+    "ImportRefused",
     "InvalidInstant",
     "InvalidRequestParameters",
     "InvalidSettings",
@@ -86,6 +92,7 @@ __all__ = [
     "ServiceRefused",
     "ServiceUnavailable",
     "SourceError",
+    "SourceTooLarge",
     "StaleChangeSet",
     "StoreError",
     "StoreUnavailable",
@@ -96,6 +103,7 @@ __all__ = [
     "Unauthenticated",
     "UnpriceableRequest",
     "UpstreamRefused",
+    "UpstreamUnavailable",
     "VersionConflict",
 ]
 
@@ -106,6 +114,27 @@ class ModelCatalogError(Exception):
 
 class SourceError(ModelCatalogError):
     """Catalog data could not be read at all: a missing file, bad YAML or JSON."""
+
+
+class SourceTooLarge(SourceError):
+    """An import source is larger than ``limit`` bytes; nothing past the limit was read."""
+
+    def __init__(self, source: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"{source}: larger than the limit of {limit} bytes")
+
+
+class UpstreamUnavailable(SourceError):
+    """An import source URL could not be fetched: no answer, a timeout or an HTTP error."""
+
+
+class ImportRefused(ModelCatalogError):
+    """A source was read but cannot be imported as asked; ``fields`` names the required Venice
+    fields the source does not know and no operator default covers."""
+
+    def __init__(self, message: str, fields: Sequence[str] = ()) -> None:
+        self.fields = tuple(fields)
+        super().__init__(message)
 
 
 class CatalogInvalid(ModelCatalogError):

@@ -48,6 +48,9 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (errors.StoreUnavailable, 503),
     (errors.SchemaOutOfDate, 503),
     (errors.CatalogInvalid, 422),
+    (errors.ImportRefused, 422),
+    (errors.SourceTooLarge, 413),
+    (errors.UpstreamUnavailable, 502),
     (errors.SourceError, 400),
 )
 
@@ -113,4 +116,8 @@ def _details(exc: BaseException) -> Mapping[str, Any] | None:
         return exc.as_json()
     if isinstance(exc, errors.CatalogInvalid):
         return {"findings": [f.as_json() for f in exc.findings]}
+    if isinstance(exc, errors.ImportRefused) and exc.fields:
+        return {"fields": list(exc.fields)}
+    if isinstance(exc, errors.SourceTooLarge):
+        return {"limit": exc.limit}
     return None

@@ -92,12 +92,31 @@ def _json_repr(value: Any) -> str:
     return repr(value)
 
 
-def structure_findings(model: SpecModel, origin: Origin, mode: Mode) -> list[Finding]:
-    """Unknown keys, missing required keys and out-of-enum values, recursively."""
+def structure_findings(
+    model: SpecModel, origin: Origin, mode: Mode, owned_by: frozenset[str] | None = None
+) -> list[Finding]:
+    """Unknown keys, missing required keys and out-of-enum values, recursively.
+
+    ``owned_by`` replaces the wire contract's enum of a record's ``owned_by`` (Venice's own
+    name) with the operator's accepted values (the ``owned_by`` setting).
+    """
     severity = Severity.ERROR if mode is Mode.STRICT else Severity.WARNING
     problems: list[tuple[str, str, str]] = []
     _walk(model, (), problems)
+    if owned_by is not None:
+        _check_owned_by(model, owned_by, problems)
     return [Finding(severity, origin.at(path), message, rule) for path, message, rule in problems]
+
+
+def _check_owned_by(
+    model: SpecModel, accepted: frozenset[str], out: list[tuple[str, str, str]]
+) -> None:
+    out[:] = [p for p in out if p[0] != "owned_by" or p[2] != "enum"]
+    value = getattr(model, "owned_by", None)
+    if isinstance(value, str) and value not in accepted:
+        choices = ", ".join(sorted(accepted))
+        message = f"{value!r} is not one of {choices} (the owned_by setting)"
+        out.append(("owned_by", message, "enum"))
 
 
 @dataclass(frozen=True, slots=True)

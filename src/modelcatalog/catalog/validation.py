@@ -49,13 +49,19 @@ class CheckedCatalog:
             raise CatalogInvalid(self.findings)
 
 
-def check_catalog(source: CatalogSource, mode: Mode = Mode.COMPATIBLE) -> CheckedCatalog:
-    """Parse every record of ``source`` and run every rule over the result."""
+def check_catalog(
+    source: CatalogSource, mode: Mode = Mode.COMPATIBLE, *, owned_by: frozenset[str] | None = None
+) -> CheckedCatalog:
+    """Parse every record of ``source`` and run every rule over the result.
+
+    ``owned_by`` is what a record's ``owned_by`` may be (the ``owned_by`` setting); None keeps
+    the wire contract's enum.
+    """
     with collection_paused():
-        return _check(source, mode)
+        return _check(source, mode, owned_by)
 
 
-def _check(source: CatalogSource, mode: Mode) -> CheckedCatalog:
+def _check(source: CatalogSource, mode: Mode, owned_by: frozenset[str] | None) -> CheckedCatalog:
     findings: list[Finding] = []
     entries: list[Entry] = []
     rules_by_type: dict[str | None, tuple[RecordRule, ...]] = {}
@@ -70,7 +76,7 @@ def _check(source: CatalogSource, mode: Mode) -> CheckedCatalog:
             continue
         entry = Entry(item.origin, record, item.data, item.placement)
         entries.append(entry)
-        findings.extend(structure_findings(record, item.origin, mode))
+        findings.extend(structure_findings(record, item.origin, mode, owned_by))
         kind = record.type
         rules = rules_by_type.get(kind)
         if rules is None:

@@ -43,10 +43,12 @@ EXIT_CODES: dict[ExitCode, str] = {
     "source that answered with no or far fewer models, a sync lock another process holds, a "
     "pending change set already decided.",
     ExitCode.UNUSABLE: "The input could not be read or the command was used wrongly: a missing "
-    "or unparsable file, a bad option or option value, an invalid setting "
+    "or unparsable file or import source (or one over its size limit), a bad option or option "
+    "value, an invalid setting "
     "(flag, `MODELCATALOG_*` variable or settings file).",
     ExitCode.UNAVAILABLE: "The store or the service could not be reached: the database is "
-    "down or refuses the connection, `--url` does not answer or answers with a server error.",
+    "down or refuses the connection, `--url` does not answer or answers with a server error, "
+    "an `import` source URL cannot be fetched (no answer, a timeout, an HTTP error).",
     ExitCode.CANNOT_LISTEN: "`serve` cannot listen on its host and port: another process "
     "holds the port, or the address is not allowed.",
 }
@@ -57,6 +59,7 @@ _CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (errors.CannotListen, ExitCode.CANNOT_LISTEN),
     (errors.StoreUnavailable, ExitCode.UNAVAILABLE),
     (errors.ServiceUnavailable, ExitCode.UNAVAILABLE),
+    (errors.UpstreamUnavailable, ExitCode.UNAVAILABLE),
     (errors.SourceError, ExitCode.UNUSABLE),
     (errors.InvalidSettings, ExitCode.UNUSABLE),
     (errors.InvalidUsage, ExitCode.UNUSABLE),
