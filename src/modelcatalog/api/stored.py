@@ -34,6 +34,7 @@ from modelcatalog.api.history import history_route
 from modelcatalog.api.listing import ListingRoutes
 from modelcatalog.api.ops import READ_LABELS, ObserveMiddleware, Observer, ops_routes
 from modelcatalog.api.state import CatalogState
+from modelcatalog.api.sync import sync_routes
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.lifecycle import Clock, frozen_clock
 from modelcatalog.catalog.snapshot import CatalogSnapshot
@@ -44,6 +45,7 @@ from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from modelcatalog.store import keys as store_keys
 from modelcatalog.store.follow import Follower
+from modelcatalog.sync.schedule import SyncSchedule
 
 __all__ = ["ServiceReads", "StoreAudiences", "build_file_app", "build_store_app"]
 
@@ -216,15 +218,20 @@ def build_store_app(
         *routes(settings, state, store),
         *ops_routes(observer),
         *admin_routes(store, follower.check, settings.destructive_write_share),
+        *sync_routes(store, follower.check),
         history_route(store, state),
     ]
+
+    schedule = SyncSchedule(store, settings, follower.check)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         follower.start()
+        schedule.start()
         try:
             yield
         finally:
+            await run_in_threadpool(schedule.stop)
             await run_in_threadpool(follower.stop)
             store.close()
 

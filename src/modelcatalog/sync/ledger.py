@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from modelcatalog.store.schema import sync_models
 from modelcatalog.store.store import AfterWrite, Store, Written
 from modelcatalog.sync.overrides import write_updates
 from modelcatalog.sync.plan import Bookkeeping
 
-__all__ = ["load_owners", "record_sync"]
+__all__ = ["last_synced", "load_owners", "record_sync"]
 
 _BATCH = 500
 
@@ -63,3 +63,11 @@ def _record_supplied(conn: Connection, source: str, supplied: tuple[str, ...]) -
                 for i in new
             ],
         )
+
+
+def last_synced(store: Store, source: str) -> float | None:
+    """When a sync of ``source`` last wrote (POSIX seconds), if ever."""
+    query = select(func.max(sync_models.c.last_seen_us)).where(sync_models.c.source == source)
+    with store.guard(), store.engine.connect() as conn:
+        found = conn.execute(query).scalar()
+    return None if found is None else found / 1_000_000
