@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
-from modelcatalog.settings import SyncRules, SyncSettings, SyncSource
+from modelcatalog.api.service import extension_routes
+from modelcatalog.api.stored import build_store_app
+from modelcatalog.catalog.lifecycle import system_clock
+from modelcatalog.settings import Settings, SyncRules, SyncSettings, SyncSource
 from modelcatalog.store import Store
+from modelcatalog.store import keys as store_keys
+from modelcatalog.sync import run_sync
 from tests.store.conftest import pg_database, pg_url, store_location  # noqa: F401 (fixtures)
 from tests.store.factory import text_model
 
@@ -73,6 +80,11 @@ def upstream() -> Iterator[Upstream]:
         server.server_close()
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
 def sync_settings(url: str, **rules: Any) -> SyncSettings:
     """One Venice source at ``url``, a short timeout, and ``rules`` over the defaults."""
     source = SyncSource(name="upstream", kind="venice", url=url)
@@ -84,3 +96,25 @@ def store(store_location: dict[str, Any]) -> Iterator[Store]:  # noqa: F811
     """A fresh store on SQLite and on PostgreSQL."""
     with Store.open(**store_location) as opened:
         yield opened
+
+
+@dataclass
+class Admin:
+    """The store-backed service in process, with an admin key."""
+
+    client: httpx.AsyncClient
+    headers: dict[str, str]
+
+
+@pytest.fixture
+async def admin(store: Store, upstream: Upstream, tmp_path: Path) -> AsyncIterator[Admin]:
+    """The service on ``store`` after a first sync of ``upstream`` (version 1)."""
+    (first,) = run_sync(store, sync_settings(upstream.url)).sources
+    assert first.version == 1, first.message
+    app = build_store_app(
+        Settings(data_dir=tmp_path / "unused"), system_clock, extension_routes, store
+    )
+    _, token = store_keys.create_key(store, "operator-7", admin=True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        yield Admin(client, {"authorization": f"Bearer {token}"})

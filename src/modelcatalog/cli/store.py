@@ -27,7 +27,7 @@ from modelcatalog.errors import CatalogInvalid, NotFound
 if TYPE_CHECKING:
     from modelcatalog.store import Store
 
-__all__ = ["DataDir", "Database", "open_store"]
+__all__ = ["AsJson", "DataDir", "Database", "open_store", "print_diff"]
 
 DataDir = Annotated[
     Path | None,
@@ -254,10 +254,10 @@ def diff(
     if as_json:
         _echo_json(result.as_json())
         return
-    _print_diff(result.as_json())
+    print_diff(result.as_json())
 
 
-def _print_diff(diff: dict[str, Any]) -> None:
+def print_diff(diff: dict[str, Any]) -> None:
     out = Console(highlight=False)
     out.print(f"version {diff['from']} -> {diff['to']}")
     for model_id in diff["added"]:
