@@ -22,6 +22,7 @@ from typing import Any
 from modelcatalog.errors import UpstreamRefused
 from modelcatalog.instants import format_instant
 from modelcatalog.settings import SyncRules
+from modelcatalog.spec.record import CATALOG_EXTENSION_KEY
 from modelcatalog.store.diff import CatalogDiff, PriceChange, diff_documents
 from modelcatalog.store.document import CatalogDocument, JsonRecord
 from modelcatalog.sync.overrides import (
@@ -186,7 +187,7 @@ def _merge(
                 skipped[model_id] = "the whole model is the operator's"
                 models.append(record)
                 continue
-            models.append(keep_overrides(found, record, kept))
+            models.append(_operator_extension(keep_overrides(found, record, kept), record))
             updates += upstream_updates(found, kept, inputs.source, inputs.now_us)
         elif owner == inputs.source and _deprecate(record):
             deprecated.append(model_id)
@@ -201,6 +202,15 @@ def _merge(
             continue
         models.append(found)
     return models, deprecated, skipped, updates
+
+
+def _operator_extension(merged: JsonRecord, current: JsonRecord) -> JsonRecord:
+    # x-catalog holds the operator's settings (who sees voice cloning): never upstream's to
+    # change on a model the catalog already holds.
+    merged.pop(CATALOG_EXTENSION_KEY, None)
+    if CATALOG_EXTENSION_KEY in current:
+        merged[CATALOG_EXTENSION_KEY] = copy.deepcopy(current[CATALOG_EXTENSION_KEY])
+    return merged
 
 
 def _deprecate(record: JsonRecord) -> bool:
