@@ -81,9 +81,10 @@ def sync(
     if ctx.invoked_subcommand is not None:
         return
     from modelcatalog.settings import Settings
-    from modelcatalog.sync import run_sync
+    from modelcatalog.sync.runner import chosen_sources, run_sync
 
     settings = Settings.load(settings_file=settings_file)
+    chosen_sources(settings.sync.sources, source)  # a wrong --source opens nothing
     with open_store(data_dir, database) as store:
         report = run_sync(store, settings.sync, only=source, dry_run=dry_run)
     if as_json:

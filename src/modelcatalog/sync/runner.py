@@ -35,7 +35,7 @@ from modelcatalog.sync.lock import sync_lock
 from modelcatalog.sync.overrides import load_overrides
 from modelcatalog.sync.plan import Plan, plan_sync
 
-__all__ = ["SYNC_AUTHOR", "SourceReport", "SyncReport", "run_sync"]
+__all__ = ["SYNC_AUTHOR", "SourceReport", "SyncReport", "chosen_sources", "run_sync"]
 
 log = logging.getLogger("modelcatalog.sync")
 SYNC_AUTHOR = "sync"
@@ -115,7 +115,7 @@ def run_sync(
     Raises SyncLocked when another process is syncing, InvalidSettings for an unknown
     ``only`` or no source at all. Failures of one source are in its report.
     """
-    sources = _chosen(settings.sources, only)
+    sources = chosen_sources(settings.sources, only)
     reports = []
     with sync_lock(store):
         for source in sources:
@@ -133,7 +133,7 @@ def run_sync(
     return SyncReport(reports)
 
 
-def _chosen(sources: Sequence[SyncSource], only: str | None) -> list[SyncSource]:
+def chosen_sources(sources: Sequence[SyncSource], only: str | None) -> list[SyncSource]:
     if not sources:
         raise InvalidSettings(["sync.sources is empty: configure a source (docs/sync.md)"])
     if only is None:
