@@ -105,12 +105,16 @@ def plan_sync(
     overrides: Mapping[str, Sequence[Override]],
     rules: SyncRules,
     now: datetime,
+    unmapped: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan of syncing ``upstream`` (source ``source``) into ``current``.
 
     ``owners`` maps model ids to the source that supplies them; ``overrides`` lists the
-    operator's fields by model id. Raises UpstreamRefused when upstream gave too few models.
+    operator's fields by model id; ``unmapped`` the ids upstream lists but the importer could
+    not map (left alone, never deprecated), with why. Raises UpstreamRefused when upstream
+    gave too few models.
     """
+    now = now.replace(microsecond=0)
     by_id: dict[str, JsonRecord] = {}
     for record in upstream:
         by_id.setdefault(str(record.get("id")), record)
@@ -124,7 +128,7 @@ def plan_sync(
         format_instant(now),
         int(now.timestamp() * 1_000_000),
     )
-    models, deprecated, skipped, updates = _merge(current, inputs)
+    models, deprecated, skipped, updates = _merge(current, inputs, unmapped or {})
     after = CatalogDocument(tuple(models), current.aliases)
     delta = diff_documents(current, after, base_version, base_version + 1)
     held = [*price_reasons(delta.prices, rules.max_price_factor)]
@@ -166,7 +170,7 @@ def _check_count(
 
 
 def _merge(
-    current: CatalogDocument, inputs: _Inputs
+    current: CatalogDocument, inputs: _Inputs, unmapped: Mapping[str, str]
 ) -> tuple[list[JsonRecord], list[str], dict[str, str], list[OverrideUpdate]]:
     models: list[JsonRecord] = []
     deprecated: list[str] = []
@@ -189,6 +193,9 @@ def _merge(
                 continue
             models.append(_operator_extension(keep_overrides(found, record, kept), record))
             updates += upstream_updates(found, kept, inputs.source, inputs.now_us)
+        elif model_id in unmapped:
+            skipped[model_id] = f"listed upstream but not mapped: {unmapped[model_id]}"
+            models.append(record)
         elif owner == inputs.source and _deprecate(record):
             deprecated.append(model_id)
             models.append(_deprecated(record, inputs))

@@ -8,7 +8,7 @@ holds the sync lock (:mod:`.lock`).
 
 from __future__ import annotations
 
-import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +37,6 @@ from modelcatalog.sync.plan import Plan, plan_sync
 
 __all__ = ["SYNC_AUTHOR", "SourceReport", "SyncReport", "chosen_sources", "run_sync"]
 
-log = logging.getLogger("modelcatalog.sync")
 SYNC_AUTHOR = "sync"
 
 
@@ -121,12 +120,6 @@ def run_sync(
         for source in sources:
             run = _SourceRun(store, settings, source, dry_run, accepted_owned_by)
             report = run.report(now or datetime.now(UTC))
-            log.log(
-                logging.WARNING if report.error else logging.INFO,
-                "sync %s: %s",
-                source.name,
-                report.message,
-            )
             if report.version is not None and after_commit is not None:
                 after_commit()
             reports.append(report)
@@ -157,7 +150,7 @@ class _SourceRun:
         name = self.source.name
         try:
             records, imported = self._fetch()
-            plan = self._plan(records, now)
+            plan = self._plan(records, imported, now)
             return self._finish(plan, imported)
         except (SourceError, ImportRefused, UpstreamRefused, CatalogInvalid) as exc:
             return SourceReport(name, "failed", f"nothing written: {_first_line(exc)}", error=exc)
@@ -189,7 +182,9 @@ class _SourceRun:
             **extra,
         )
 
-    def _plan(self, records: list[dict[str, Any]], now: datetime) -> Plan:
+    def _plan(
+        self, records: list[dict[str, Any]], imported: ImportReport, now: datetime
+    ) -> Plan:
         info, current = self.store.document() if self.store.head() else (None, None)
         return plan_sync(
             self.source.name,
@@ -200,6 +195,7 @@ class _SourceRun:
             overrides=load_overrides(self.store),
             rules=self.settings.rules,
             now=now,
+            unmapped=unmapped_ids(imported),
         )
 
     def _finish(self, plan: Plan, imported: ImportReport) -> SourceReport:
@@ -251,6 +247,19 @@ class _SourceRun:
         report.status, report.version = "applied", info.id
         report.message = f"version {info.id}: {plan.summary()}"
         return report
+
+
+_LISTING_KEY = re.compile(r"^data\[\d+\]\((.+)\)$")
+
+
+def unmapped_ids(report: ImportReport) -> dict[str, str]:
+    """Model ids upstream lists that the importer left out, with why: a Venice listing's
+    entries are named ``data[3](id)``, a LiteLLM map's by their key."""
+    found: dict[str, str] = {}
+    for skipped in report.skipped:
+        named = _LISTING_KEY.match(skipped.key)
+        found[named.group(1) if named else skipped.key] = skipped.reason
+    return found
 
 
 def _first_line(exc: BaseException) -> str:

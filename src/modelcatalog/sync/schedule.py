@@ -69,6 +69,10 @@ class SyncSchedule:
                 )
             except SyncLocked:
                 log.info("sync %s skipped: another replica is syncing", source.name)
+                continue
+            for report in self.last_report.sources:
+                level = logging.WARNING if report.error else logging.INFO
+                log.log(level, "sync %s %s: %s", report.source, report.status, report.message)
         self.runs += 1
 
     def _loop(self) -> None:
