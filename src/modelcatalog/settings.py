@@ -36,6 +36,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -184,6 +185,11 @@ class Settings(BaseSettings):
         default_factory=lambda: ["*"],
         description="Origins allowed to read the API from a browser; '*' allows any.",
     )
+    owned_by: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["venice.ai"],
+        min_length=1,
+        description="The values a model's owned_by may take in a strictly checked catalog.",
+    )
     cache_max_age: int = Field(
         60, ge=0, le=86400, description="Seconds clients and proxies may reuse a response."
     )
@@ -263,15 +269,28 @@ class Settings(BaseSettings):
     def _decode_keys(cls, value: Any) -> Any:
         return _audience_keys(_decoded(value, "audience_keys"))
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "owned_by", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                return _decoded(text, "cors_origins")
+                return _decoded(text, str(info.field_name))
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("owned_by")
+    @classmethod
+    def _owners_are_names(cls, value: list[str]) -> list[str]:
+        for owner in value:
+            if not owner or owner != owner.strip() or not owner.isprintable():
+                raise ValueError(f"{owner!r} is not a name (printable, no surrounding spaces)")
+        return value
+
+    @property
+    def accepted_owned_by(self) -> frozenset[str]:
+        """What strict checks accept as a record's ``owned_by``."""
+        return frozenset(self.owned_by)
 
     @field_validator("cors_origins")
     @classmethod

@@ -54,11 +54,13 @@ _WORKER_SETTINGS_ENV = "_MODELCATALOG_WORKER_SETTINGS"
 _SHOWN_WARNINGS = 20
 
 
-def load_snapshot(path: Path | None) -> CatalogSnapshot:
-    """Read and validate the catalog to serve; raises SourceError or CatalogInvalid."""
+def load_snapshot(path: Path | None, owned_by: frozenset[str] | None = None) -> CatalogSnapshot:
+    """Read and validate the catalog to serve; raises SourceError or CatalogInvalid.
+
+    ``owned_by`` is what a record's owner may be (the ``owned_by`` setting)."""
     source = read_source(path or BUNDLED_CATALOG)
     mode = Mode.COMPATIBLE if source.from_dump else Mode.STRICT
-    checked = check_catalog(source, mode)
+    checked = check_catalog(source, mode, owned_by=owned_by)
     for finding in checked.warnings[:_SHOWN_WARNINGS]:
         log.warning("catalog: %s", finding)
     if len(checked.warnings) > _SHOWN_WARNINGS:
@@ -82,7 +84,9 @@ def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> Ca
     if snapshot is None and settings.catalog is None:
         # No catalog file: serve the store (admin API, versions, replicas); see api/stored.py.
         return build_store_app(settings, clock, extension_routes)
-    state = CatalogState(snapshot or load_snapshot(settings.catalog), clock, warm=True)
+    state = CatalogState(
+        snapshot or load_snapshot(settings.catalog, settings.accepted_owned_by), clock, warm=True
+    )
     return build_file_app(settings, state, extension_routes)
 
 

@@ -191,6 +191,7 @@ def open_service_store(settings: Settings) -> Store:
         settings.database_url,
         seed=BUNDLED_CATALOG,
         application_name="modelcatalog-serve",
+        owned_by=settings.accepted_owned_by,
     )
 
 

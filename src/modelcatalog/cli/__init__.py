@@ -28,6 +28,7 @@ def _root() -> None:
 
 
 # Command modules register themselves on ``app`` when imported.
+from modelcatalog.cli import imports as _imports  # noqa: E402, F401
 from modelcatalog.cli import models as _models  # noqa: E402, F401
 from modelcatalog.cli import quote as _quote  # noqa: E402, F401
 from modelcatalog.cli import serve as _serve  # noqa: E402, F401

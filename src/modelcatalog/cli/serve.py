@@ -80,7 +80,11 @@ def serve(
 
     service.configure_logging(settings)
     try:
-        snapshot = None if settings.catalog is None else service.load_snapshot(settings.catalog)
+        snapshot = (
+            None
+            if settings.catalog is None
+            else service.load_snapshot(settings.catalog, settings.accepted_owned_by)
+        )
         application = service.store_app(settings) if snapshot is None else None
     except (CatalogInvalid, SchemaOutOfDate) as exc:
         exc.add_note("refusing to serve")

@@ -20,14 +20,24 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from modelcatalog.catalog.sources import read_source
 from modelcatalog.cli import app
 from modelcatalog.errors import CatalogInvalid, NotFound
 
 if TYPE_CHECKING:
     from modelcatalog.store import Store
 
-__all__ = ["AsJson", "DataDir", "Database", "open_store", "print_diff"]
+__all__ = [
+    "AsJson",
+    "DataDir",
+    "Database",
+    "Expect",
+    "Force",
+    "echo_json",
+    "open_store",
+    "print_diff",
+    "progress_bar",
+    "write_settings",
+]
 
 DataDir = Annotated[
     Path | None,
@@ -70,66 +80,37 @@ app.add_typer(keys_app, name="keys")
 _err = Console(stderr=True, highlight=False)
 
 
-def _echo_json(value: Any) -> None:
+def echo_json(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
 
 
 @contextmanager
-def open_store(data_dir: Path | None, database: str | None) -> Iterator[Store]:
-    """Open the store for a command; a refused write says that nothing was written."""
+def open_store(
+    data_dir: Path | None, database: str | None, owned_by: frozenset[str] | None = None
+) -> Iterator[Store]:
+    """Open the store for a command; a refused write says that nothing was written.
+
+    ``owned_by`` is what a write accepts as a record's owner (the ``owned_by`` setting)."""
     # The store (SQLAlchemy, drivers) loads only for the commands that open one.
     from modelcatalog.store import Store
 
     try:
-        with Store.open(data_dir, database, application_name="modelcatalog-cli") as store:
+        with Store.open(
+            data_dir, database, application_name="modelcatalog-cli", owned_by=owned_by
+        ) as store:
             yield store
     except CatalogInvalid as exc:
         exc.add_note("nothing was written")
         raise
 
 
-@app.command("import")
-def import_(
-    path: Annotated[Path, typer.Argument(help="A catalog directory or a Venice dump.")],
-    message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
-    author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
-    expected: Expect = None,
-    force: Force = False,
-    data_dir: DataDir = None,
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Replace the stored catalog with PATH as one new version (checked strictly first).
-
-    An import that would remove more than destructive_write_share of the models (or all of
-    them) is refused unless --force.
-    """
-    share = _removal_limit(force)
-    with open_store(data_dir, database) as store, _progress(not as_json) as report:
-        report("reading", 0, 0)
-        source = read_source(path)
-        report(f"checking {len(source.records)} models", 0, 0)
-        info = store.import_source(
-            source,
-            author=author or getpass.getuser(),
-            message=message or f"import {path.name}",
-            expected=expected,
-            progress=lambda done, total: report("writing", done, total),
-            max_removed_share=share,
-        )
-    if as_json:
-        _echo_json(info.as_json())
-    else:
-        typer.echo(f"version {info.id}: {info.model_count} models ({info.message})")
-
-
-def _removal_limit(force: bool) -> float | None:
-    """The share of models a write may remove (None: any), from the settings unless forced."""
-    if force:
-        return None
+def write_settings(force: bool) -> tuple[float | None, frozenset[str]]:
+    """What a write may remove (None: any, when forced) and the owners it accepts, from the
+    settings (InvalidSettings: exit 2 by the table)."""
     from modelcatalog.settings import Settings
 
-    return Settings.load().destructive_write_share  # InvalidSettings: exit 2 by the table
+    settings = Settings.load()
+    return (None if force else settings.destructive_write_share), settings.accepted_owned_by
 
 
 @app.command()
@@ -147,8 +128,8 @@ def rollback(
     as_json: AsJson = False,
 ) -> None:
     """Commit a new version whose catalog equals VERSION's (history is kept, never rewritten)."""
-    share = _removal_limit(force)
-    with open_store(data_dir, database) as store:
+    share, owners = write_settings(force)
+    with open_store(data_dir, database, owners) as store:
         info = store.rollback(
             version,
             author=author or getpass.getuser(),
@@ -157,13 +138,13 @@ def rollback(
             max_removed_share=share,
         )
     if as_json:
-        _echo_json(info.as_json())
+        echo_json(info.as_json())
     else:
         typer.echo(f"version {info.id}: {info.model_count} models ({info.message})")
 
 
 @contextmanager
-def _progress(shown: bool) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(shown: bool) -> Iterator[Callable[[str, int, int], None]]:
     if not shown:
         yield lambda _stage, _done, _total: None
         return
@@ -209,7 +190,7 @@ def export(
     else:
         export_dump(document, path)
     if as_json:
-        _echo_json({"version": info.id, "path": str(path), "format": format_})
+        echo_json({"version": info.id, "path": str(path), "format": format_})
     else:
         typer.echo(f"version {info.id}: {info.model_count} models written to {path}")
 
@@ -231,7 +212,7 @@ def versions(
     with open_store(data_dir, database) as store:
         found = store.versions(limit=limit, before=before)
     if as_json:
-        _echo_json([v.as_json() for v in found])
+        echo_json([v.as_json() for v in found])
         return
     table = Table("version", "created", "author", "models", "message")
     for info in found:
@@ -252,7 +233,7 @@ def diff(
     with open_store(data_dir, database) as store:
         result = store.diff(from_version, to_version)
     if as_json:
-        _echo_json(result.as_json())
+        echo_json(result.as_json())
         return
     print_diff(result.as_json())
 
@@ -294,7 +275,7 @@ def db_upgrade(
     finally:
         engine.dispose()
     if as_json:
-        _echo_json({"applied": applied, "current": True})
+        echo_json({"applied": applied, "current": True})
     elif applied:
         typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
@@ -317,7 +298,7 @@ def keys_create(
     with open_store(data_dir, database) as store:
         key, token = store_keys.create_key(store, name, beta=beta, staff=staff, admin=admin)
     if as_json:
-        _echo_json({**key.as_json(), "key": token})
+        echo_json({**key.as_json(), "key": token})
         return
     typer.echo(token)
     _err.print(f"key {name!r} created; it is shown only now, store it safely.")
@@ -331,7 +312,7 @@ def keys_list(data_dir: DataDir = None, database: Database = None, as_json: AsJs
     with open_store(data_dir, database) as store:
         found = store_keys.list_keys(store)
     if as_json:
-        _echo_json([k.as_json() for k in found])
+        echo_json([k.as_json() for k in found])
         return
     table = Table("name", "prefix", "grants", "created", "revoked")
     for key in found:
@@ -356,6 +337,6 @@ def keys_revoke(
     with open_store(data_dir, database) as store:
         key = store_keys.revoke_key(store, name)
     if as_json:
-        _echo_json(key.as_json())
+        echo_json(key.as_json())
     else:
         typer.echo(f"key {name!r} revoked")

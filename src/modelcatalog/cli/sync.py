@@ -13,14 +13,21 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from modelcatalog.cli import app
-from modelcatalog.cli.store import AsJson, DataDir, Database, open_store, print_diff
+from modelcatalog.cli.store import (
+    AsJson,
+    DataDir,
+    Database,
+    echo_json,
+    open_store,
+    print_diff,
+    write_settings,
+)
 
 if TYPE_CHECKING:
     from modelcatalog.sync.runner import SourceReport
@@ -54,10 +61,6 @@ PathOption = Annotated[
 _out = Console(highlight=False, soft_wrap=True)
 
 
-def _echo_json(value: Any) -> None:
-    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
-
-
 @sync_app.callback()
 def sync(
     ctx: typer.Context,
@@ -85,10 +88,13 @@ def sync(
 
     settings = Settings.load(settings_file=settings_file)
     chosen_sources(settings.sync.sources, source)  # a wrong --source opens nothing
-    with open_store(data_dir, database) as store:
-        report = run_sync(store, settings.sync, only=source, dry_run=dry_run)
+    owners = settings.accepted_owned_by
+    with open_store(data_dir, database, owners) as store:
+        report = run_sync(
+            store, settings.sync, only=source, dry_run=dry_run, accepted_owned_by=owners
+        )
     if as_json:
-        _echo_json(report.as_json())
+        echo_json(report.as_json())
     else:
         for item in report.sources:
             _print_source(item)
@@ -128,7 +134,7 @@ def pending_list(
     with open_store(data_dir, database) as store:
         found = changesets.change_sets(store, None if status == "all" else status)
     if as_json:
-        _echo_json([c.as_json() for c in found])
+        echo_json([c.as_json() for c in found])
         return
     table = Table("id", "source", "created", "base", "status", "why")
     for item in found:
@@ -150,7 +156,7 @@ def pending_show(
     with open_store(data_dir, database) as store:
         found = changesets.change_set(store, set_id)
     if as_json:
-        _echo_json(found.as_json())
+        echo_json(found.as_json())
         return
     _out.print(f"change set {found.id} ({found.status}) from {escape(found.source)}")
     for reason in found.reasons:
@@ -170,10 +176,11 @@ def pending_approve(
     """Commit a change set as one version, if the catalog is still at its base version."""
     from modelcatalog.sync import changesets
 
-    with open_store(data_dir, database) as store:
+    _, owners = write_settings(force=False)
+    with open_store(data_dir, database, owners) as store:
         found, info = changesets.approve(store, set_id, author or getpass.getuser())
     if as_json:
-        _echo_json({"change_set": found.as_json(), "version": info.as_json()})
+        echo_json({"change_set": found.as_json(), "version": info.as_json()})
     else:
         typer.echo(f"version {info.id}: {info.model_count} models ({info.message})")
 
@@ -192,7 +199,7 @@ def pending_reject(
     with open_store(data_dir, database) as store:
         found = changesets.reject(store, set_id, author or getpass.getuser())
     if as_json:
-        _echo_json(found.as_json())
+        echo_json(found.as_json())
     else:
         typer.echo(f"change set {found.id} rejected")
 
@@ -210,7 +217,7 @@ def overrides_list(
     with open_store(data_dir, database) as store:
         found = [o for group in load_overrides(store, model).values() for o in group]
     if as_json:
-        _echo_json([o.as_json() for o in found])
+        echo_json([o.as_json() for o in found])
         return
     table = Table("model", "path", "author", "set", "flag")
     for item in found:
@@ -234,7 +241,7 @@ def overrides_clear(
     with open_store(data_dir, database) as store:
         cleared = clear_overrides(store, model, path)
     if as_json:
-        _echo_json({"cleared": cleared})
+        echo_json({"cleared": cleared})
     else:
         typer.echo(f"{cleared} override(s) of {model} cleared")
 
@@ -252,7 +259,7 @@ def flags_list(
     with open_store(data_dir, database) as store:
         found = list_flags(store, model)
     if as_json:
-        _echo_json([f.as_json() for f in found])
+        echo_json([f.as_json() for f in found])
         return
     for flag in found:
         _out.print(f"{escape(flag.model_id)}: {escape(flag.message)} (source {flag.source})")
@@ -272,6 +279,6 @@ def flags_acknowledge(
     with open_store(data_dir, database) as store:
         done = acknowledge_flags(store, model, path)
     if as_json:
-        _echo_json({"acknowledged": done})
+        echo_json({"acknowledged": done})
     else:
         typer.echo(f"{done} flag(s) of {model} acknowledged")

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from modelcatalog.catalog.sources import collection_paused
 from modelcatalog.importers.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, read_source
+from modelcatalog.importers.litellm import import_litellm
 from modelcatalog.importers.options import (
     DEFAULT_FIELDS,
     SPEC_OWNED_BY,
@@ -48,7 +49,7 @@ __all__ = [
 Importer = Callable[[bytes, ImportOptions], ImportResult]
 
 #: Source kind (``--from``) -> its importer.
-IMPORTERS: dict[str, Importer] = {"venice": import_venice}
+IMPORTERS: dict[str, Importer] = {"litellm": import_litellm, "venice": import_venice}
 
 
 def import_catalog(kind: str, raw: bytes, options: ImportOptions) -> ImportResult:

@@ -11,6 +11,7 @@ is skipped with the rule as its reason, so what is returned can be committed as 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -68,6 +69,7 @@ def complete(
     for candidate in candidates:
         if _fill(candidate, options, report, needs):
             parsed.append(candidate)
+    _check_owners(parsed, options)
     if needs.missing:
         raise _refusal(needs, options)
     kept = _strictly_valid(parsed, options, report)
@@ -157,6 +159,27 @@ def _default_value(name: str, values: dict[str, Any], options: ImportOptions) ->
             return None
         return json_number(scaled(Decimal(repr(usd)), factor))
     return given
+
+
+def _check_owners(candidates: list[Candidate], options: ImportOptions) -> None:
+    """Refuse owners the catalog does not accept: it would otherwise skip every record."""
+    refused = Counter(
+        owner
+        for c in candidates
+        if isinstance(owner := c.data.get("owned_by"), str)
+        and owner not in options.accepted_owned_by
+    )
+    if not refused:
+        return
+    shown = ", ".join(f"{owner} ({count} records)" for owner, count in refused.most_common(5))
+    more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+    accepted = ", ".join(sorted(options.accepted_owned_by))
+    raise ImportRefused(
+        f"{options.source}: owned_by would be {shown}{more}, but the catalog accepts only "
+        f"{accepted}; add them to the owned_by setting or give --owned-by one of those "
+        "(see docs/import.md)",
+        ["owned_by"],
+    )
 
 
 def _refusal(needs: _Needs, options: ImportOptions) -> ImportRefused:

@@ -90,6 +90,11 @@ class ImportResult:
     models: list[dict[str, Any]]
     report: ImportReport
 
+    @property
+    def from_listing(self) -> bool:
+        """Whether the records are a live ``/models`` listing's (public voice cloning, ...)."""
+        return self.report.kind == "venice"
+
 
 @dataclass(slots=True)
 class ReportBuilder:

@@ -14,7 +14,7 @@ key, so it round-trips too.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,12 @@ class CatalogDocument:
         for entry in source.aliases:
             aliases.setdefault(entry.type, {})[entry.alias] = str(entry.target)
         return cls(models, aliases)
+
+    @classmethod
+    def from_records(cls, models: Sequence[JsonRecord], *, from_dump: bool) -> CatalogDocument:
+        """A catalog of ``models`` and no aliases: an importer's result. ``from_dump`` says
+        they are a live listing's records (as a Venice listing's are)."""
+        return cls(tuple(_keep_dump_visibility(record, from_dump) for record in models))
 
     def to_source(self, label: str = "catalog") -> CatalogSource:
         """The document as a source to validate; findings read ``label:models[3](id).path``."""

@@ -129,9 +129,11 @@ def to_us(instant: datetime) -> int:
 class Store:
     """A catalog store. Thread-safe; close it (or use ``with``) to release its connections."""
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, owned_by: frozenset[str] | None = None) -> None:
         self.engine = engine
         self.url = url
+        #: What a record's owned_by may be (the owned_by setting); None: the contract's enum.
+        self.owned_by = owned_by
         self._snapshots: OrderedDict[int, CatalogSnapshot] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -144,15 +146,18 @@ class Store:
         seed: Path | None = None,
         initialise: bool = True,
         application_name: str = "modelcatalog",
+        owned_by: frozenset[str] | None = None,
     ) -> Store:
         """Open the store, creating an empty database's tables when ``initialise``.
 
         Raises :class:`~modelcatalog.errors.SchemaOutOfDate` on a schema that is behind, and
         :class:`~modelcatalog.errors.StoreUnavailable` when the database cannot be reached.
         With ``seed``, a store that has no version yet gets one read from that catalog.
+        ``owned_by`` is what writes accept as a record's owner (the ``owned_by`` setting).
         """
         url = resolve_url(data_dir, database_url)
-        store = cls(create_store_engine(url, application_name=application_name), url)
+        engine = create_store_engine(url, application_name=application_name)
+        store = cls(engine, url, owned_by)
         try:
             with store.guard():
                 if initialise and schema.is_empty(store.engine):
@@ -322,7 +327,9 @@ class Store:
             if max_removed_share is not None:
                 check_removals(current, new, max_removed_share)
             if not validated:
-                check_catalog(new.to_source(), Mode.STRICT).raise_for_errors()
+                check_catalog(
+                    new.to_source(), Mode.STRICT, owned_by=self.owned_by
+                ).raise_for_errors()
             if head and new.to_json() == current.to_json():
                 row = conn.execute(_info_query().where(catalog_versions.c.id == head)).one()
                 if after_write is not None:
@@ -349,7 +356,7 @@ class Store:
         Findings are located in the source's own files. Nothing is written unless all of it
         is valid in strict mode (and, with ``max_removed_share``, removes few enough models).
         """
-        check_catalog(source, Mode.STRICT).raise_for_errors()
+        check_catalog(source, Mode.STRICT, owned_by=self.owned_by).raise_for_errors()
         document = CatalogDocument.from_source(source)
         return self.commit(
             lambda _current: document,

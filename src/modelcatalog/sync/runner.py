@@ -222,7 +222,8 @@ class _SourceRun:
 
     def _hold(self, plan: Plan, report: SourceReport) -> SourceReport:
         # Held only if it could be applied: an admin approves a catalog, not a broken one.
-        check_catalog(plan.after.to_source(), Mode.STRICT).raise_for_errors()
+        owners = self.store.owned_by
+        check_catalog(plan.after.to_source(), Mode.STRICT, owned_by=owners).raise_for_errors()
         held = hold(self.store, plan)
         report.status, report.change_set = "held", held.id
         report.message = (

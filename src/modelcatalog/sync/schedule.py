@@ -65,6 +65,7 @@ class SyncSchedule:
                     self.store,
                     self.settings.sync,
                     only=source.name,
+                    accepted_owned_by=self.settings.accepted_owned_by,
                     after_commit=self.after_commit,
                 )
             except SyncLocked:
