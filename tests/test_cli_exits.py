@@ -24,11 +24,13 @@ from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.cli import app
 from modelcatalog.cli.exits import EXIT_CODES, ExitCode
 from tests.api.catalogs import write_catalog
+from tests.conftest import FIXTURES, SPEC
 from tests.e2e.conftest import MODELCATALOG, free_port
 
 #: Nothing listens on port 1 of the loopback: connections are refused at once.
 DOWN_DATABASE = "postgresql://nobody@127.0.0.1:1/nothing"
 USAGE = ["--input-tokens", "1"]
+LITELLM_MAP = str(FIXTURES / "litellm-cost-map" / "model_prices_and_context_window_1.110.2.json")
 
 #: (command words, arguments, expected code). ``{data}`` is a store with one version,
 #: ``{empty}`` a fresh store, ``{broken}`` a catalog directory with one error, ``{missing}`` a
@@ -65,6 +67,13 @@ CASES: list[tuple[str, list[str], ExitCode]] = [
     ("import", [str(BUNDLED_CATALOG), "--expect", "7", "--data-dir", "{data}"], ExitCode.INVALID),
     ("import", ["{missing}", "--data-dir", "{data}"], ExitCode.UNUSABLE),
     ("import", [str(BUNDLED_CATALOG), "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("import", ["--from", "litellm", LITELLM_MAP, "--data-dir", "{data}"], ExitCode.INVALID),
+    ("import", ["--from", "litellm", "{missing}", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("import", ["--from", "litellm", str(SPEC), "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("import", ["--from", "openrouter", LITELLM_MAP, "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("import", ["--from", "litellm", LITELLM_MAP, "--default", "x=y"], ExitCode.UNUSABLE),
+    ("import", ["{url}/boom", "--data-dir", "{data}"], ExitCode.UNAVAILABLE),
+    ("import", ["http://127.0.0.1:1/api/v1/models", "--data-dir", "{data}"], ExitCode.UNAVAILABLE),
     ("export", ["{out}", "--data-dir", "{empty}"], ExitCode.INVALID),
     ("export", ["{out}", "--format", "zip", "--data-dir", "{data}"], ExitCode.UNUSABLE),
     ("export", ["{out}", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),

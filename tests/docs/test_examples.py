@@ -29,6 +29,7 @@ PAGES = [
     "operations.md",
     "pricing.md",
     "catalog-format.md",
+    "import.md",
     "sync.md",
 ]
 #: Fixed so that output wraps the same way on every machine; wide, so that no line of the

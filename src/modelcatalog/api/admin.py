@@ -35,7 +35,10 @@ grammar of :mod:`modelcatalog.catalog.ids` (the ``model-id`` rule).
     DELETE /admin/v1/traits/{type}/{trait}  take one trait away (404 if no model holds it)
     POST   /admin/v1/import                 a dump (with its "aliases"), a record list, or
                                             {"models", "aliases"}; replaces the catalog
-                                            (JSON; YAML with Content-Type: application/yaml)
+                                            (JSON; YAML with Content-Type: application/yaml);
+                                            ?from=litellm|venice maps the body with an importer
+                                            (&provider=, &mode=, &default=FIELD=VALUE,
+                                            &owned_by=) and answers with its report
     POST   /admin/v1/versions/{n}/rollback  a new version whose catalog equals version n's
     GET    /admin/v1/versions?limit=&before=
     GET    /admin/v1/versions/{a}/diff/{b}
@@ -63,13 +66,23 @@ from modelcatalog.api.limits import RequestLimits, check_yaml_depth, load_json
 from modelcatalog.catalog.sources import read_document_bytes
 from modelcatalog.errors import (
     Forbidden,
+    ImportRefused,
     InvalidRequestParameters,
+    InvalidSettings,
     NotFound,
     PreconditionFailed,
     RequestError,
     SourceError,
     Unauthenticated,
     VersionConflict,
+)
+from modelcatalog.importers import (
+    IMPORTERS,
+    SPEC_OWNED_BY,
+    ImportOptions,
+    ImportResult,
+    import_catalog,
+    parse_defaults,
 )
 from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
@@ -119,6 +132,7 @@ class Admin:
         *,
         always_say: bool = False,
         by_hand: bool = True,
+        extra: dict[str, Any] | None = None,
     ) -> Response:
         """Commit ``change``; its message is the caller's, else ``what`` (``always_say``:
         ``what`` followed by the caller's). ``by_hand``: the fields it changes become the
@@ -145,7 +159,7 @@ class Admin:
             return info
 
         info = await run_in_threadpool(commit)
-        return _json({"version": info.as_json()}, info.id, status)
+        return _json({"version": info.as_json(), **(extra or {})}, info.id, status)
 
 
 def _sync_headers(response: Response, overrides: list[Override]) -> None:
@@ -314,11 +328,25 @@ def admin_routes(
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
+        kind = request.query_params.get("from")
+        if kind is not None:
+            return await _mapped_import(request, key, kind)
         document = _import_document(
             await request.body(), _body_formats(request), _json_depth(request)
         )
         return await admin.write(
             request, key, lambda _current: document, "import", 201, by_hand=False
+        )
+
+    async def _mapped_import(request: Request, key: ApiKey, kind: str) -> Response:
+        options = _import_options(request, kind, store.owned_by or SPEC_OWNED_BY)
+        await _body(request)  # JSON within the depth limit, else a 400
+        result = await run_in_threadpool(_mapped, kind, await request.body(), options)
+        document = CatalogDocument.from_records(result.models, from_dump=result.from_listing)
+        report = {"report": result.report.to_json()}
+        change: Change = lambda _current: document  # noqa: E731
+        return await admin.write(
+            request, key, change, f"import {kind}", 201, extra=report, by_hand=False
         )
 
     async def versions(request: Request) -> Response:
@@ -370,6 +398,41 @@ def _body_formats(request: Request) -> tuple[str, ...]:
 def _json_depth(request: Request) -> int:
     limits: RequestLimits = request.app.state.limits
     return limits.json_depth
+
+
+def _import_options(request: Request, kind: str, owners: frozenset[str]) -> ImportOptions:
+    params = request.query_params
+    if kind not in IMPORTERS:
+        raise InvalidRequestParameters({"from": f"one of {', '.join(sorted(IMPORTERS))}"})
+    try:
+        return ImportOptions(
+            providers=_name_set(params.getlist("provider")),
+            modes=_name_set(params.getlist("mode")),
+            defaults=parse_defaults(params.getlist("default")),
+            owned_by=params.get("owned_by"),
+            accepted_owned_by=owners,
+            source="import",
+        )
+    except InvalidSettings as exc:
+        raise InvalidRequestParameters({"default": "; ".join(exc.problems)}) from exc
+
+
+def _name_set(given: list[str]) -> frozenset[str] | None:
+    names = frozenset(n.strip() for item in given for n in item.split(",") if n.strip())
+    return names or None
+
+
+def _mapped(kind: str, raw: bytes, options: ImportOptions) -> ImportResult:
+    try:
+        result = import_catalog(kind, raw, options)
+    except SourceError as exc:
+        raise RequestError(str(exc)) from exc
+    if not result.models:
+        raise ImportRefused(
+            f"no entry could be imported ({result.report.entries} read, "
+            f"{result.report.filtered} filtered out, {len(result.report.skipped)} skipped)"
+        )
+    return result
 
 
 def _import_document(raw: bytes, formats: tuple[str, ...], max_depth: int) -> CatalogDocument:

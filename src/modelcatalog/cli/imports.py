@@ -48,7 +48,6 @@ def import_(
     source: Annotated[
         str,
         typer.Argument(
-            metavar="SOURCE",
             help="A catalog directory or a Venice dump; with --from a file or an http(s) URL.",
         ),
     ],
@@ -57,19 +56,25 @@ def import_(
         typer.Option(
             "--from",
             help="Map SOURCE with an importer: litellm (LiteLLM's price map) or venice (a "
-            "/api/v1/models body). [default: venice for a URL]",
+            "/api/v1/models body); a URL without --from is read as venice.",
             show_default=False,
         ),
     ] = None,
     provider: Annotated[
         list[str] | None,
         typer.Option(
-            help="Keep these providers only (comma-separated, repeatable).", show_default=False
+            metavar="NAMES",
+            help="Keep these providers only (comma-separated, repeatable).",
+            show_default=False,
         ),
     ] = None,
     mode: Annotated[
         list[str] | None,
-        typer.Option(help="Keep these modes (LiteLLM) or types (Venice) only.", show_default=False),
+        typer.Option(
+            metavar="NAMES",
+            help="Keep these modes (LiteLLM) or types (Venice) only (comma-separated).",
+            show_default=False,
+        ),
     ] = None,
     default: Annotated[
         list[str] | None,

@@ -167,7 +167,9 @@ class _SourceRun:
             result = import_catalog(self.source.kind, raw, options)
         except ValueError as exc:  # a body that is not the kind's format
             raise UpstreamRefused(f"source {self.source.name}: {exc}") from exc
-        return result.models, result.report
+        # A listing's records say who sees voice cloning as an import of it would.
+        mapped = CatalogDocument.from_records(result.models, from_dump=result.from_listing)
+        return list(mapped.models), result.report
 
     def _options(self) -> ImportOptions:
         s = self.source
