@@ -40,12 +40,14 @@ async def test_a_held_change_set_is_shown_and_approved_once(
     set_id = _jump(store, upstream)
     listed = await admin.client.get("/admin/v1/sync/pending", headers=admin.headers)
     assert [c["id"] for c in listed.json()["data"]] == [set_id]
-    shown = (await admin.client.get(f"/admin/v1/sync/pending/{set_id}", headers=admin.headers)).json()
+    shown = (
+        await admin.client.get(f"/admin/v1/sync/pending/{set_id}", headers=admin.headers)
+    ).json()
     assert shown["status"] == "open" and shown["base_version"] == 1
     assert shown["diff"]["prices"] == [
         {"id": "model-2", "path": "model_spec.pricing.input.usd", "old": 3.0, "new": 40.0}
     ]
-    assert "moves more than 10×" in shown["reasons"][0]
+    assert "moves more than 10 times" in shown["reasons"][0]
 
     done = await admin.client.post(
         f"/admin/v1/sync/pending/{set_id}/approve", headers=admin.headers

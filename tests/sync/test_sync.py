@@ -76,9 +76,7 @@ def test_upstream_changes_are_applied_and_a_dropped_model_is_deprecated_not_dele
     assert "deprecation" not in restored["model_spec"]
 
 
-def test_models_the_source_never_supplied_are_left_alone(
-    store: Store, upstream: Upstream
-) -> None:
+def test_models_the_source_never_supplied_are_left_alone(store: Store, upstream: Upstream) -> None:
     store.commit(lambda d: d.with_model(text_model("hand-made")), author="op", message="mine")
     (done,) = run_sync(store, sync_settings(upstream.url), now=NOW).sources
     assert done.status == "applied" and done.deprecated == 0

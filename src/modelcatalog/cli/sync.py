@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,8 +21,8 @@ from rich.table import Table
 from modelcatalog.cli import app
 from modelcatalog.cli.store import (
     AsJson,
-    DataDir,
     Database,
+    DataDir,
     echo_json,
     open_store,
     print_diff,
@@ -36,7 +36,9 @@ __all__: list[str] = []
 
 sync_app = typer.Typer(invoke_without_command=True)
 pending_app = typer.Typer(help="Change sets a sync held for a decision.", no_args_is_help=True)
-overrides_app = typer.Typer(help="Fields kept as the operator's across syncs.", no_args_is_help=True)
+overrides_app = typer.Typer(
+    help="Fields kept as the operator's across syncs.", no_args_is_help=True
+)
 flags_app = typer.Typer(help="Fields upstream changed under an override.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
 sync_app.add_typer(pending_app, name="pending")
@@ -223,7 +225,9 @@ def overrides_list(
     for item in found:
         body = item.as_json()
         flag = item.flag.message if item.flag is not None else ""
-        table.add_row(item.model_id, item.path or "(whole model)", item.author, body["set_at"], flag)
+        table.add_row(
+            item.model_id, item.path or "(whole model)", item.author, body["set_at"], flag
+        )
     Console().print(table)
 
 

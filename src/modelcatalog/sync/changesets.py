@@ -178,9 +178,9 @@ def _decide(conn: Connection, set_id: int, status: str, author: str, version: in
 def _open(store: Store, set_id: int) -> tuple[ChangeSet, CatalogDocument, Bookkeeping]:
     with store.guard(), store.engine.connect() as conn:
         row = conn.execute(
-            select(
-                *_SUMMARY, sync_change_sets.c.document, sync_change_sets.c.bookkeeping
-            ).where(sync_change_sets.c.id == set_id)
+            select(*_SUMMARY, sync_change_sets.c.document, sync_change_sets.c.bookkeeping).where(
+                sync_change_sets.c.id == set_id
+            )
         ).first()
     if row is None:
         raise NotFound(f"no sync change set {set_id}")

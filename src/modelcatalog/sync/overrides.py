@@ -225,9 +225,7 @@ def _override(row: Any) -> Override:
             row.flag_source or "",
             row.flagged_at_us,
         )
-    return Override(
-        row.model_id, row.path, row.author, row.set_at_us, decode(row.upstream), flag
-    )
+    return Override(row.model_id, row.path, row.author, row.set_at_us, decode(row.upstream), flag)
 
 
 def load_overrides(store: Store, model_id: str | None = None) -> dict[str, list[Override]]:
@@ -325,7 +323,5 @@ def write_updates(conn: Connection, updates: Iterable[OverrideUpdate]) -> None:
                 "flagged_at_us": item.flag.flagged_at_us,
             }
         conn.execute(
-            update(model_overrides)
-            .where(_matching(item.model_id, item.path))
-            .values(**values)
+            update(model_overrides).where(_matching(item.model_id, item.path)).values(**values)
         )

@@ -79,7 +79,7 @@ def decode(text: str | None) -> Any:
     if text is None:
         return UNKNOWN
     found = orjson.loads(text)
-    return found["value"] if "value" in found else ABSENT
+    return found.get("value", ABSENT)
 
 
 def shown(value: Any) -> str:

@@ -251,9 +251,7 @@ def price_reasons(prices: Sequence[PriceChange], max_factor: float) -> list[str]
             if (old == 0) != (new == 0):
                 reasons.append(f"{where}: price {old} → {new} crosses zero")
             elif old and new and max(old / new, new / old) > max_factor:
-                reasons.append(
-                    f"{where}: price {old} → {new} moves more than {max_factor:g}×"
-                )
+                reasons.append(f"{where}: price {old} → {new} moves more than {max_factor:g} times")
     return reasons
 
 

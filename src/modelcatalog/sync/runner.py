@@ -184,9 +184,7 @@ class _SourceRun:
             **extra,
         )
 
-    def _plan(
-        self, records: list[dict[str, Any]], imported: ImportReport, now: datetime
-    ) -> Plan:
+    def _plan(self, records: list[dict[str, Any]], imported: ImportReport, now: datetime) -> Plan:
         info, current = self.store.document() if self.store.head() else (None, None)
         return plan_sync(
             self.source.name,
@@ -216,7 +214,9 @@ class _SourceRun:
         )
         if self.dry_run:
             report.diff = plan.delta.as_json()
-            report.message = f"dry run: {plan.summary()}" + (" (would be held)" if plan.held else "")
+            report.message = f"dry run: {plan.summary()}" + (
+                " (would be held)" if plan.held else ""
+            )
             return report
         if plan.held:
             return self._hold(plan, report)
@@ -242,6 +242,8 @@ class _SourceRun:
             author=SYNC_AUTHOR,
             message=f"sync {source}: {plan.summary()}",
             expected=plan.base_version,
+            # Nothing changed: the catalog is the one its last write checked strictly.
+            validated=plan.delta.empty,
             after_write=record_sync(plan.bookkeeping, lambda conn, _w: supersede(conn, source)),
         )
         if plan.delta.empty:
