@@ -93,6 +93,33 @@ CASES: list[tuple[str, list[str], ExitCode]] = [
     ("keys list", ["--no-such-option"], ExitCode.UNUSABLE),
     ("keys revoke", ["nobody", "--data-dir", "{data}"], ExitCode.INVALID),
     ("keys revoke", ["ops", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync", ["--settings", "{sync_down}", "--data-dir", "{data}"], ExitCode.UNAVAILABLE),
+    ("sync", ["--settings", "{sync_empty}", "--data-dir", "{data}"], ExitCode.INVALID),
+    ("sync", ["--settings", "{missing}", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    (
+        "sync",
+        ["--source", "nope", "--settings", "{sync_down}", "--data-dir", "{data}"],
+        ExitCode.UNUSABLE,
+    ),
+    ("sync", ["--settings", "{sync_down}", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync pending list", ["--status", "maybe", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("sync pending list", ["--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync pending show", ["7", "--data-dir", "{data}"], ExitCode.INVALID),
+    ("sync pending show", ["seven", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("sync pending show", ["7", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync pending approve", ["7", "--data-dir", "{data}"], ExitCode.INVALID),
+    ("sync pending approve", ["0", "--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("sync pending approve", ["7", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync pending reject", ["7", "--data-dir", "{data}"], ExitCode.INVALID),
+    ("sync pending reject", ["7", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync overrides list", ["--no-such-option"], ExitCode.UNUSABLE),
+    ("sync overrides list", ["--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync overrides clear", ["--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("sync overrides clear", ["text", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync flags list", ["--no-such-option"], ExitCode.UNUSABLE),
+    ("sync flags list", ["--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
+    ("sync flags acknowledge", ["--data-dir", "{data}"], ExitCode.UNUSABLE),
+    ("sync flags acknowledge", ["text", "--database", DOWN_DATABASE], ExitCode.UNAVAILABLE),
 ]
 
 #: serve runs as a process: it configures logging and would serve if it got that far.
@@ -109,6 +136,8 @@ SERVE_CASES: list[tuple[list[str], ExitCode]] = [
 def _command_paths(group: object, prefix: tuple[str, ...] = ()) -> Iterator[str]:
     for name, command in sorted(getattr(group, "commands", {}).items()):
         if getattr(command, "commands", None):
+            if getattr(command, "invoke_without_command", False):
+                yield " ".join((*prefix, name))  # a group that is a command itself (sync)
             yield from _command_paths(command, (*prefix, name))
         else:
             yield " ".join((*prefix, name))
@@ -145,7 +174,16 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     assert invoke(app, ["db", "upgrade", "--data-dir", str(root / "empty")]).exit_code == 0
     stub = ThreadingHTTPServer(("127.0.0.1", 0), _StubService)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
+    empty = root / "empty-listing.json"
+    empty.write_text('{"data": [], "object": "list"}')
+    sync_down, sync_empty = root / "sync-down.json", root / "sync-empty.json"
+    down = {"name": "down", "kind": "venice", "url": f"http://127.0.0.1:{free_port()}/models"}
+    sync_down.write_text(json.dumps({"sync": {"sources": [down], "timeout": 2}}))
+    nothing = {"name": "empty", "kind": "venice", "url": str(empty)}
+    sync_empty.write_text(json.dumps({"sync": {"sources": [nothing]}}))
     yield {
+        "sync_down": str(sync_down),
+        "sync_empty": str(sync_empty),
         "broken": str(broken),
         "missing": str(root / "missing"),
         "data": str(data),

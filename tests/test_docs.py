@@ -10,10 +10,11 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import pytest
 from cogapp import Cog
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
 from modelcatalog.catalog import Mode, check_catalog, read_source
@@ -94,6 +95,35 @@ def test_every_setting_is_documented() -> None:
             env_var = f"{prefix}{name}".upper()
             if f"`{name}`" not in docs and env_var not in docs:
                 undocumented.append(f"{cls.__name__}.{name} ({env_var})")
+    assert undocumented == [], f"settings missing from docs/: {undocumented}"
+
+
+def _section_fields(model: type[BaseModel], prefix: str) -> Iterator[str]:
+    """Dotted names of the fields inside a settings section (``sync.rules.max_removals``);
+    the fields of list items read ``sync.sources[].name``."""
+    for name, field in model.model_fields.items():
+        kind, dotted = field.annotation, f"{prefix}.{name}"
+        if get_origin(kind) is list:
+            kind, dotted = get_args(kind)[0], f"{dotted}[]"
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            yield from _section_fields(kind, dotted)
+        else:
+            yield dotted
+
+
+def test_every_setting_inside_a_section_is_documented() -> None:
+    from modelcatalog.settings import Settings
+
+    docs = "\n".join(path.read_text() for path in sorted(DOCS.rglob("*.md")))
+    sections = {
+        name: field.annotation
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    }
+    assert "sync" in sections
+    names = [n for name, kind in sections.items() for n in _section_fields(kind, name)]
+    assert "sync.rules.max_price_factor" in names and "sync.sources[].kind" in names
+    undocumented = [name for name in names if f"`{name}`" not in docs]
     assert undocumented == [], f"settings missing from docs/: {undocumented}"
 
 

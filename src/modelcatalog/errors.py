@@ -12,9 +12,12 @@
     │   ├── StoreUnavailable          the database cannot be reached
     │   ├── SchemaOutOfDate           the database schema is not the one this release uses
     │   ├── VersionConflict           a write expected a version that is no longer current
+    │   │   └── StaleChangeSet        a sync change set was built on an older version
     │   ├── AlreadyExists             a model or key of that name exists already
     │   ├── DestructiveWrite          a write would remove too many models; needs force
-    │   └── NotFound                  no such version, model or key
+    │   ├── NotFound                  no such version, model or key
+    │   └── ChangeSetClosed           a pending sync change set was already approved, rejected
+    │                                 or superseded
     ├── AccessError                   the caller may not do what it asked
     │   ├── Unauthenticated           an admin request without a valid, unrevoked key
     │   └── Forbidden                 a valid key that may not do this (not an admin key)
@@ -38,6 +41,10 @@
     │   │                             not a number); names the field
     │   └── UnpriceableRequest        the model's pricing cannot price this usage; names the
     │                                 usage field and the missing price
+    ├── SyncError                     an upstream sync wrote nothing (reported per source)
+    │   ├── UpstreamRefused           the source answered, but with no or far fewer models, or
+    │   │                             with nothing that maps to a catalog record
+    │   └── SyncLocked                another process is running a sync (the sync lock is held)
     ├── InvalidSettings               a setting has a value it does not accept; names the
     │                                 setting, the value and what is accepted
     ├── CannotListen                  ``serve`` cannot listen on its address (in use, not allowed)
@@ -63,6 +70,7 @@ __all__ = [
     "AlreadyExists",
     "CannotListen",
     "CatalogInvalid",
+    "ChangeSetClosed",
     "DestructiveWrite",
     "Forbidden",
     "HeadersTooLarge",
@@ -88,12 +96,16 @@ __all__ = [
     "ServiceUnavailable",
     "SourceError",
     "SourceTooLarge",
+    "StaleChangeSet",
     "StoreError",
     "StoreUnavailable",
+    "SyncError",
+    "SyncLocked",
     "TooManyParameters",
     "URITooLong",
     "Unauthenticated",
     "UnpriceableRequest",
+    "UpstreamRefused",
     "UpstreamUnavailable",
     "VersionConflict",
 ]
@@ -158,6 +170,17 @@ class VersionConflict(StoreError):
         self.expected = expected
         self.current = current
         super().__init__(f"expected catalog version {expected}, but the current one is {current}")
+
+
+class StaleChangeSet(VersionConflict):
+    """A pending sync change set was built on version ``expected``; the head is ``current``."""
+
+    def __init__(self, set_id: int, expected: int, current: int) -> None:
+        super().__init__(expected, current)
+        self.args = (
+            f"sync change set {set_id} was built on catalog version {expected}, but the "
+            f"current one is {current}; reject it and run the sync again",
+        )
 
 
 class NotFound(StoreError):
@@ -342,6 +365,23 @@ class Unauthenticated(AccessError):
 
 class Forbidden(AccessError):
     """A valid key that is not allowed to do this (not an admin key)."""
+
+
+class SyncError(ModelCatalogError):
+    """An upstream sync of one source wrote nothing; the message says why."""
+
+
+class UpstreamRefused(SyncError):
+    """The source answered, but what it gave is refused: no models, far fewer than it gave
+    before, or nothing that maps to a catalog record."""
+
+
+class SyncLocked(SyncError):
+    """Another process holds the sync lock (one sync runs at a time, on one replica)."""
+
+
+class ChangeSetClosed(StoreError):
+    """A pending sync change set that was already approved, rejected or superseded."""
 
 
 class InvalidSettings(ModelCatalogError):

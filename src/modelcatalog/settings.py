@@ -31,6 +31,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import orjson
 import yaml
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -52,7 +54,15 @@ from pydantic_settings import (
 from modelcatalog.errors import InvalidInstant, InvalidSettings
 from modelcatalog.instants import as_utc, parse_instant
 
-__all__ = ["ENV_PREFIX", "AudienceFlag", "LogLevel", "Settings"]
+__all__ = [
+    "ENV_PREFIX",
+    "AudienceFlag",
+    "LogLevel",
+    "Settings",
+    "SyncRules",
+    "SyncSettings",
+    "SyncSource",
+]
 
 ENV_PREFIX = "MODELCATALOG_"
 #: Audience keys are bearer secrets; shorter ones are too easy to guess.
@@ -73,6 +83,70 @@ class AudienceFlag(StrEnum):
 
 
 AudienceKeys = dict[str, frozenset[AudienceFlag]]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SyncSource(_Section):
+    """One upstream a sync reads: a LiteLLM price map or a Venice-compatible /api/v1/models."""
+
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        description="Names the source in versions, reports and --source.",
+    )
+    kind: Literal["litellm", "venice"] = Field(description="The importer that maps it.")
+    url: str = Field(min_length=1, description="An http(s) URL or a local file.")
+    providers: list[str] | None = Field(None, description="Keep only these providers.")
+    modes: list[str] | None = Field(None, description="Keep only these modes (types).")
+    defaults: dict[str, str] = Field(
+        default_factory=dict, description="Values for required fields the source lacks."
+    )
+    owned_by: str | None = Field(None, description="owned_by of every record it supplies.")
+
+
+class SyncRules(_Section):
+    """The guardrails of every sync."""
+
+    max_price_factor: float = Field(
+        10.0, gt=1, description="A price moving more than this many times is held."
+    )
+    max_removals: int = Field(
+        10, ge=0, description="A sync deprecating more models than this is held."
+    )
+    grace_days: float = Field(
+        30.0, ge=0, description="Days between a model leaving upstream and its removal."
+    )
+    min_models: int = Field(1, ge=1, description="Fewer models from a source: nothing written.")
+    min_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A source giving fewer than this share of the models it gave last time: "
+        "nothing written.",
+    )
+
+
+class SyncSettings(_Section):
+    """The ``sync`` section: sources, how often ``serve`` syncs them, and the guardrails."""
+
+    sources: list[SyncSource] = Field(default_factory=list, description="Upstreams to sync.")
+    interval: int = Field(
+        3600, ge=0, description="Seconds between syncs run by serve; 0: serve never syncs."
+    )
+    timeout: float = Field(30.0, gt=0, description="Seconds a fetch may take.")
+    max_bytes: int = Field(100 * MIB, ge=1024, description="Largest source, in bytes.")
+    rules: SyncRules = Field(default_factory=SyncRules, description="The guardrails.")
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, value: list[SyncSource]) -> list[SyncSource]:
+        names = [source.name for source in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(repeated)}")
+        return value
 
 
 class Settings(BaseSettings):
@@ -156,6 +230,10 @@ class Settings(BaseSettings):
     )
     max_query_params: int = Field(
         32, ge=1, le=1000, description="Most parameters in one query string."
+    )
+    sync: SyncSettings = Field(
+        default_factory=SyncSettings,
+        description="Upstream sync: sources, interval and guardrails (docs/sync.md).",
     )
 
     _file_keys: AudienceKeys = PrivateAttr(default_factory=dict)
@@ -362,15 +440,38 @@ def _problem(error: Any, given: Mapping[str, Any]) -> str:
     cause = error.get("ctx", {}).get("error")
     if not error["loc"]:  # a check across settings (the keys file): its message says it all
         return str(cause or error["msg"])
-    name = str(error["loc"][0])
+    top = str(error["loc"][0])
+    # A setting inside a section reads as its path: sync.sources.0.kind.
+    name = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
-        known = ", ".join(Settings.model_fields)
-        return f"{name} ({_origin(name, given)}) is not a setting; the settings are: {known}"
-    shown = "(value not shown)" if name in _SECRET else _shown(error["input"])
-    where = f"{name} = {shown} ({_origin(name, given)})"
+        known = ", ".join(_field_names(error["loc"][:-1]))
+        return f"{name} ({_origin(top, given)}) is not a setting; the settings are: {known}"
+    shown = "(value not shown)" if top in _SECRET else _shown(error["input"])
+    where = f"{name} = {shown} ({_origin(top, given)})"
     if error["type"] == "value_error" and cause is not None:
         return f"{where}: {str(cause).removeprefix(name + ': ')}"
-    return f"{where} is not accepted; expected {_accepted(name)}"
+    return f"{where} is not accepted; expected {_accepted(error['loc'])}"
+
+
+def _field_names(loc: tuple[Any, ...]) -> list[str]:
+    model = _section(loc)
+    return list(model.model_fields) if model is not None else list(Settings.model_fields)
+
+
+def _section(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The settings class a location points into (Settings itself for an empty one)."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        kind = _without_none(field.annotation) if field is not None else None
+        if get_origin(kind) is list:
+            kind = get_args(kind)[0]
+        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            return None
+        model = kind
+    return model
 
 
 def _origin(name: str, given: Mapping[str, Any]) -> str:
@@ -388,16 +489,18 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _accepted(name: str) -> str:
+def _accepted(loc: tuple[Any, ...]) -> str:
     """What a field accepts, from its type and bounds (so a new field needs nothing here)."""
-    field = Settings.model_fields.get(name)
+    names = [part for part in loc if not isinstance(part, int)]
+    section = _section(tuple(names[:-1])) if names else None
+    field = section.model_fields.get(str(names[-1])) if section is not None else None
     if field is None:
         return "a known setting"
     kind = _without_none(field.annotation)
     bounds = {
         key: getattr(m, key)
         for m in field.metadata
-        for key in ("ge", "le", "min_length")
+        for key in ("ge", "gt", "le", "min_length")
         if getattr(m, key, None) is not None
     }
     if get_origin(kind) is Literal:
@@ -412,8 +515,18 @@ def _accepted(name: str) -> str:
         return "a file or directory path"
     if get_origin(kind) is list:
         return "a comma-separated list, or a JSON list"
-    if get_origin(kind) is dict:
+    if kind is float:
+        low = f"more than {bounds['gt']}" if "gt" in bounds else f"from {bounds.get('ge', 0)}"
+        return f"a number {low}" + (f" to {bounds['le']}" if "le" in bounds else "")
+    pattern = next((p for m in field.metadata if (p := getattr(m, "pattern", None))), None)
+    if pattern is not None:
+        return f"text matching {pattern}"
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return "a mapping (TOML table, JSON object) of " + ", ".join(kind.model_fields)
+    if get_origin(kind) is dict and names == ["audience_keys"]:
         return "a mapping (JSON object) of key to a list of flags"
+    if get_origin(kind) is dict:
+        return "a mapping (JSON object) of name to text"
     return "non-empty text" if bounds.get("min_length") else "text"
 
 

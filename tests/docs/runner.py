@@ -31,7 +31,8 @@ VARYING = [
     # Each page runs on a fresh data directory; the page shows the default one.
     (re.compile(r"sqlite:///\S+/catalog\.db"), "sqlite:///<data-dir>/catalog.db"),
 ]
-_TIMEOUT_S = 60
+#: A safety net against a hung example, not a speed check: a page runs dozens of commands.
+_TIMEOUT_S = 180
 
 
 @dataclass

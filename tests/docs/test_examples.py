@@ -30,6 +30,7 @@ PAGES = [
     "pricing.md",
     "catalog-format.md",
     "import.md",
+    "sync.md",
 ]
 #: Fixed so that output wraps the same way on every machine; wide, so that no line of the
 #: examples wraps inside an instant or a key that normalisation must find whole.

@@ -327,6 +327,18 @@ ROUTES: dict[str, dict[str, Exercise]] = {
     "/admin/v1/import": {"POST": _admin("/admin/v1/import", {"data": []})},
     "/admin/v1/versions": _both(_admin("/admin/v1/versions")),
     "/admin/v1/versions/{a}/diff/{b}": _both(_admin("/admin/v1/versions/1/diff/2")),
+    "/admin/v1/sync/pending": _both(_admin("/admin/v1/sync/pending?status=all")),
+    "/admin/v1/sync/pending/{id}": _both(_admin("/admin/v1/sync/pending/1")),
+    "/admin/v1/sync/pending/{id}/approve": {"POST": _admin("/admin/v1/sync/pending/1/approve")},
+    "/admin/v1/sync/pending/{id}/reject": {"POST": _admin("/admin/v1/sync/pending/1/reject")},
+    "/admin/v1/sync/overrides": {
+        **_both(_admin(f"/admin/v1/sync/overrides?model={BETA}")),
+        "DELETE": _admin(f"/admin/v1/sync/overrides?model={BETA}"),
+    },
+    "/admin/v1/sync/flags": {
+        **_both(_admin(f"/admin/v1/sync/flags?model={BETA}")),
+        "DELETE": _admin(f"/admin/v1/sync/flags?model={BETA}"),
+    },
 }
 
 

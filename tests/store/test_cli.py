@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.cli import app
 from modelcatalog.store import Store
+from modelcatalog.store.schema import MIGRATIONS
 from tests.store.factory import dump, text_model
 
 
@@ -100,5 +101,5 @@ def test_keys_are_printed_once_and_stored_as_hashes(
 
 
 def test_db_upgrade_creates_and_then_reports_current(run: Any) -> None:
-    assert _json(run("db", "upgrade", "--json"))["applied"] == ["0001_catalog_versions_and_keys"]
+    assert _json(run("db", "upgrade", "--json"))["applied"] == [m.name for m in MIGRATIONS]
     assert _json(run("db", "upgrade", "--json"))["applied"] == []

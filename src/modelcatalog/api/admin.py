@@ -17,7 +17,9 @@ are JSON booleans, instants ISO 8601 strings (:mod:`modelcatalog.instants`), int
 strings, paths and ``If-Match`` ASCII digits within the store's range; model ids follow the
 grammar of :mod:`modelcatalog.catalog.ids` (the ``model-id`` rule).
 
-    GET    /admin/v1/models/{id}            the stored record (with x-catalog)
+    GET    /admin/v1/models/{id}            the stored record (with x-catalog); headers
+                                            X-Catalog-Overrides and X-Catalog-Upstream-Changed
+                                            name the fields kept across syncs (api/sync.py)
     POST   /admin/v1/models                 create
     PUT    /admin/v1/models/{id}            replace
     PATCH  /admin/v1/models/{id}            JSON Merge Patch (RFC 7396)
@@ -41,7 +43,9 @@ grammar of :mod:`modelcatalog.catalog.ids` (the ``model-id`` rule).
     GET    /admin/v1/versions?limit=&before=
     GET    /admin/v1/versions/{a}/diff/{b}
 
-Every write also takes ``?force=true`` (see above) and ``If-Match``.
+Every write also takes ``?force=true`` (see above) and ``If-Match``. The fields a model
+write changes (create, replace, patch, retire, delete, traits; not imports or rollbacks) become
+the operator's: upstream syncs keep them (:mod:`modelcatalog.sync.overrides`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -84,6 +89,7 @@ from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
 from modelcatalog.store.keys import ApiKey, authenticate
 from modelcatalog.store.store import MAX_VERSION, Change
+from modelcatalog.sync.overrides import Override, load_overrides, record_hand_edits
 
 __all__ = ["admin_routes"]
 
@@ -126,14 +132,17 @@ class Admin:
         status: int = 200,
         *,
         always_say: bool = False,
+        by_hand: bool = True,
         extra: dict[str, Any] | None = None,
     ) -> Response:
         """Commit ``change``; its message is the caller's, else ``what`` (``always_say``:
-        ``what`` followed by the caller's)."""
+        ``what`` followed by the caller's). ``by_hand``: the fields it changes become the
+        operator's, kept across upstream syncs (imports and rollbacks are not)."""
         expected = _if_match(request)
         given = request.headers.get("x-catalog-message") or request.query_params.get("message")
         message = f"{what}: {given}" if always_say and given else given
         share = None if _force(request) else self.max_removed_share
+        after_write = record_hand_edits(key.name) if by_hand else None
 
         def commit() -> VersionInfo:
             try:
@@ -143,6 +152,7 @@ class Admin:
                     message=message or what,
                     expected=expected,
                     max_removed_share=share,
+                    after_write=after_write,
                 )
             except VersionConflict as exc:
                 raise PreconditionFailed(exc.expected, exc.current) from exc
@@ -151,6 +161,16 @@ class Admin:
 
         info = await run_in_threadpool(commit)
         return _json({"version": info.as_json(), **(extra or {})}, info.id, status)
+
+
+def _sync_headers(response: Response, overrides: list[Override]) -> None:
+    """Name the model's overridden and upstream-changed fields (values: /admin/v1/sync/...)."""
+    paths = [quote(o.path, safe="._-:@") for o in overrides if o.path]
+    flagged = [quote(o.path, safe="._-:@") for o in overrides if o.path and o.flag is not None]
+    if paths:
+        response.headers["x-catalog-overrides"] = ", ".join(paths)
+    if flagged:
+        response.headers["x-catalog-upstream-changed"] = ", ".join(flagged)
 
 
 def _if_match(request: Request) -> int | None:
@@ -223,7 +243,10 @@ def _admin_routes(
         record = document.model(model_id)
         if record is None:
             raise NotFound(f"no model {model_id!r}")
-        return _json(record, info.id)
+        overrides = (await run_in_threadpool(load_overrides, store, model_id)).get(model_id, [])
+        response = _json(record, info.id)
+        _sync_headers(response, overrides)
+        return response
 
     async def create(request: Request) -> Response:
         key = await admin.key(request)
@@ -312,7 +335,7 @@ def _admin_routes(
         _, document = await run_in_threadpool(store.document, target)
         change: Change = lambda _current: document  # noqa: E731
         what = f"rollback to version {target}"
-        return await admin.write(request, key, change, what, always_say=True)
+        return await admin.write(request, key, change, what, always_say=True, by_hand=False)
 
     async def bulk_import(request: Request) -> Response:
         key = await admin.key(request)
@@ -320,7 +343,9 @@ def _admin_routes(
         if kind is not None:
             return await _mapped_import(request, key, kind)
         document = _import_document(await request.body(), _body_formats(request), depth)
-        return await admin.write(request, key, lambda _current: document, "import", 201)
+        return await admin.write(
+            request, key, lambda _current: document, "import", 201, by_hand=False
+        )
 
     async def _mapped_import(request: Request, key: ApiKey, kind: str) -> Response:
         options = _import_options(request, kind, store.owned_by or SPEC_OWNED_BY)
@@ -329,7 +354,9 @@ def _admin_routes(
         document = CatalogDocument.from_records(result.models, from_dump=result.from_listing)
         report = {"report": result.report.to_json()}
         change: Change = lambda _current: document  # noqa: E731
-        return await admin.write(request, key, change, f"import {kind}", 201, extra=report)
+        return await admin.write(
+            request, key, change, f"import {kind}", 201, extra=report, by_hand=False
+        )
 
     async def versions(request: Request) -> Response:
         await admin.key(request)

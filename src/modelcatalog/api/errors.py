@@ -41,6 +41,7 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (errors.VersionConflict, 409),
     (errors.AlreadyExists, 409),
     (errors.DestructiveWrite, 409),
+    (errors.ChangeSetClosed, 409),
     (errors.Unauthenticated, 401),
     (errors.Forbidden, 403),
     (errors.NotFound, 404),

@@ -30,6 +30,7 @@ from modelcatalog.api.quote import quote_routes
 from modelcatalog.api.reads import ReadRoutes
 from modelcatalog.api.source import ServedCatalog, file_catalog, load_snapshot, store_catalog
 from modelcatalog.api.state import CatalogState
+from modelcatalog.api.sync import sync_routes
 from modelcatalog.api.timeline import CatalogTimeline
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.settings import Settings
@@ -43,6 +44,7 @@ ROUTE_GROUPS: tuple[RouteGroup, ...] = (
     quote_routes,
     history_routes,
     admin_routes,
+    sync_routes,
     ops_routes,
 )
 

@@ -32,6 +32,7 @@ from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from modelcatalog.store.follow import Follower, FollowerStatus
 from modelcatalog.store.keys import StoredKeys
+from modelcatalog.sync.schedule import SyncSchedule
 
 __all__ = [
     "ServedCatalog",
@@ -121,12 +122,17 @@ def store_catalog(settings: Settings, store: Store | None = None) -> ServedCatal
         store, swap, loaded_version=int(snapshot.version), on_keys=audiences.use_stored
     )
 
+    # Upstream sync on its interval (settings ``sync``); one replica at a time holds its lock.
+    schedule = SyncSchedule(store, settings, follower.check)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         follower.start()
+        schedule.start()
         try:
             yield
         finally:
+            await run_in_threadpool(schedule.stop)
             await run_in_threadpool(follower.stop)
             store.close()
 

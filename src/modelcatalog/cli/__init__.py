@@ -33,6 +33,7 @@ from modelcatalog.cli import models as _models  # noqa: E402, F401
 from modelcatalog.cli import quote as _quote  # noqa: E402, F401
 from modelcatalog.cli import serve as _serve  # noqa: E402, F401
 from modelcatalog.cli import store as _store  # noqa: E402, F401
+from modelcatalog.cli import sync as _sync  # noqa: E402, F401
 from modelcatalog.cli import validate as _validate  # noqa: E402, F401
 
 

@@ -39,7 +39,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "Success.",
     ExitCode.INVALID: "The input was read but is invalid, or the request was refused: catalog "
     "errors, an unknown model, usage a model cannot price, a stale `--expect`, an existing "
-    "key, a store schema that is not this release's, a 4xx answer from `--url`.",
+    "key, a store schema that is not this release's, a 4xx answer from `--url`, a sync "
+    "source that answered with no or far fewer models, a sync lock another process holds, a "
+    "pending change set already decided.",
     ExitCode.UNUSABLE: "The input could not be read or the command was used wrongly: a missing "
     "or unparsable file or import source (or one over its size limit), a bad option or option "
     "value, an invalid setting "

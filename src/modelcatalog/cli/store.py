@@ -34,6 +34,7 @@ __all__ = [
     "Force",
     "echo_json",
     "open_store",
+    "print_diff",
     "progress_bar",
     "write_settings",
 ]
@@ -234,10 +235,10 @@ def diff(
     if as_json:
         echo_json(result.as_json())
         return
-    _print_diff(result.as_json())
+    print_diff(result.as_json())
 
 
-def _print_diff(diff: dict[str, Any]) -> None:
+def print_diff(diff: dict[str, Any]) -> None:
     out = Console(highlight=False)
     out.print(f"version {diff['from']} -> {diff['to']}")
     for model_id in diff["added"]:

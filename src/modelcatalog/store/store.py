@@ -37,9 +37,11 @@ from modelcatalog.store.schema import catalog_head, catalog_versions, version_ch
 __all__ = [
     "MAX_VERSION",
     "NOTIFY_CHANNEL",
+    "AfterWrite",
     "HistoryEntry",
     "Store",
     "VersionInfo",
+    "Written",
     "check_removals",
 ]
 
@@ -52,6 +54,23 @@ MAX_VERSION = 2**63 - 1
 
 Change = Callable[[CatalogDocument], CatalogDocument]
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one commit did, for bookkeeping written in the same transaction (``after_write``).
+
+    ``version`` is the new version, or the current one when the change altered nothing
+    (``delta`` is then empty).
+    """
+
+    before: CatalogDocument
+    after: CatalogDocument
+    delta: CatalogDiff
+    version: int
+
+
+AfterWrite = Callable[[Connection, Written], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +294,7 @@ class Store:
         validated: bool = False,
         progress: Progress | None = None,
         max_removed_share: float | None = None,
+        after_write: AfterWrite | None = None,
     ) -> VersionInfo:
         """Apply ``change`` to the current document and commit the result as a new version.
 
@@ -286,6 +306,8 @@ class Store:
         commits nothing and returns the current version. With ``max_removed_share``, a change
         that removes more than that share of the models, or leaves none, raises
         :class:`~modelcatalog.errors.DestructiveWrite` (callers pass None to force it).
+        ``after_write`` runs in the same transaction once the version is written (or found
+        unchanged), so what it records stands or falls with the version.
         """
         with self.guard(), writing(self.engine) as (conn, head, _):
             if expected is not None and expected != head:
@@ -300,9 +322,14 @@ class Store:
                 ).raise_for_errors()
             if head and new.to_json() == current.to_json():
                 row = conn.execute(_info_query().where(catalog_versions.c.id == head)).one()
+                if after_write is not None:
+                    after_write(conn, Written(current, new, CatalogDiff(head, head), head))
                 return _info(row)
             delta = diff_documents(current, new, head, head + 1)
-            return self._write_version(conn, head, new, delta, author, message, progress)
+            info = self._write_version(conn, head, new, delta, author, message, progress)
+            if after_write is not None:
+                after_write(conn, Written(current, new, delta, info.id))
+            return info
 
     def import_source(
         self,
