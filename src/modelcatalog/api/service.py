@@ -35,6 +35,7 @@ from modelcatalog.errors import CannotListen, ServiceUnavailable
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
 from modelcatalog.store.engine import resolve_url, shown_url
+from modelcatalog.web import page_routes
 
 __all__ = [
     "build_app",
@@ -72,8 +73,8 @@ def load_snapshot(path: Path | None) -> CatalogSnapshot:
 def extension_routes(
     settings: Settings, state: CatalogState, store: Store | None = None
 ) -> list[BaseRoute]:
-    """Routes beyond the read API that ``serve`` mounts (quotes, admin, readiness, metrics)."""
-    return [*quote_routes(settings, state, store)]
+    """Routes beyond the read API that ``serve`` mounts (quotes, the browser's pages)."""
+    return [*quote_routes(settings, state, store), *page_routes(settings, state, store)]
 
 
 def build_app(settings: Settings, snapshot: CatalogSnapshot | None = None) -> CatalogApp:
