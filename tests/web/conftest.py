@@ -49,14 +49,14 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-def _reprice(document: CatalogDocument) -> CatalogDocument:
+def reprice(document: CatalogDocument) -> CatalogDocument:
     record: dict[str, Any] = document.model(REPRICED) or {}
     spec = {**record["model_spec"]}
     spec["pricing"] = {**spec["pricing"], "input": {"usd": 5, "diem": 5}}
     return document.with_model({**record, "model_spec": spec})
 
 
-def _retire(document: CatalogDocument) -> CatalogDocument:
+def retire(document: CatalogDocument) -> CatalogDocument:
     record: dict[str, Any] = document.model(RETIRED) or {}
     deprecation = {
         "autoRemap": False,
@@ -72,8 +72,8 @@ def _retire(document: CatalogDocument) -> CatalogDocument:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "data", seed=BUNDLED_CATALOG)
-    opened.commit(_reprice, author="test", message="reprice")
-    opened.commit(_retire, author="test", message="retire")
+    opened.commit(reprice, author="test", message="reprice")
+    opened.commit(retire, author="test", message="retire")
     try:
         yield opened
     finally:
