@@ -22,7 +22,15 @@ from tests.e2e.conftest import start_server
 from .blocks import DocError, parse_page
 from .runner import RESULTS, run_page
 
-PAGES = ["api.md", "cli.md", "client.md", "operations.md", "pricing.md", "catalog-format.md"]
+PAGES = [
+    "api.md",
+    "browser.md",
+    "cli.md",
+    "client.md",
+    "operations.md",
+    "pricing.md",
+    "catalog-format.md",
+]
 #: Fixed so that output wraps the same way on every machine; wide, so that no line of the
 #: examples wraps inside an instant or a key that normalisation must find whole.
 _TERMINAL = {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
