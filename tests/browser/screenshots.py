@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.browser.screenshots [docs/images]
 
 Serves the bundled catalog from a fresh store with one repricing and one retirement (the
-browser tests' service), then captures ``/`` and a model page (whole), and the model page's top in dark mode.
+browser tests' service), then captures ``/``, a whole model page, and the top of that page
+in dark mode.
 """
 
 from __future__ import annotations
