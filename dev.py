@@ -46,6 +46,29 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests (tests/browser) when it is missing.
+
+    Only as root (CI and the project's machines); elsewhere the browser tests skip, unless
+    MODELCATALOG_REQUIRE_BROWSER=1 makes that a failure. Playwright cannot download browsers
+    here, so the tests drive this one.
+    """
+    if CHROMIUM.exists() or os.name != "posix" or os.geteuid() != 0:
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "chromium"]
+    print("Installing Chromium for the browser tests: " + " ".join(install), flush=True)
+    if subprocess.run(install, env=env).returncode == 0:
+        return
+    print("Updating the package lists first: apt-get update", flush=True)
+    subprocess.run(["apt-get", "update", "-q"], env=env)
+    if subprocess.run(install, env=env).returncode != 0:
+        print("Chromium could not be installed; the browser tests will skip.", flush=True)
+
+
 def run(*command: str) -> int:
     return subprocess.run(command, cwd=ROOT).returncode
 
@@ -59,6 +82,7 @@ def main(argv: list[str]) -> int:
     if action == "serve":
         return run(str(BIN / "modelcatalog"), "serve", *rest)
     if action == "test":
+        ensure_chromium()
         return run(str(BIN / "python"), "-m", "pytest", *rest)
     codes = [
         run(str(BIN / "ruff"), "check", "src", "tests", "bench"),

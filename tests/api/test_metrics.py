@@ -78,7 +78,13 @@ _PINNED = {
 
 def _concrete(template: str) -> str:
     # An id with a slash the catalog does not hold: GET and HEAD of it reach the framework.
-    return re.sub(r"\{([^}:]+)(?::[^}]*)?\}", lambda m: _SAMPLES.get(m[1], "1"), template)
+    # A parameter without the path converter matches one segment only (``/static/{name}``).
+    return re.sub(r"\{([^}:]+)(:[^}]*)?\}", lambda m: _parameter(m[1], m[2]), template)
+
+
+def _parameter(name: str, converter: str | None) -> str:
+    sample = _SAMPLES.get(name, "1")
+    return sample if converter == ":path" else sample.rsplit("/", 1)[-1]
 
 
 def _counts(metrics: str) -> dict[str, float]:

@@ -24,6 +24,7 @@ from .runner import RESULTS, run_page
 
 PAGES = [
     "api.md",
+    "browser.md",
     "cli.md",
     "client.md",
     "operations.md",

@@ -22,14 +22,15 @@ CHECKS = (
 )
 #: Unknown query parameters are ignored (docs/api.md), so schemathesis is told not to send them
 #: as invalid data. A refusal is a refusal: 412 (a stale If-Match) and 413 (a body over the
-#: route's limit) reject invalid data as surely as the default list of statuses does.
+#: route's limit) and 414 (a query string over the request target's limit, which an overlong
+#: parameter value makes it) reject invalid data as surely as the default list does.
 CONFIG = """\
 [generation]
 allow-extra-parameters = false
 
 [checks.negative_data_rejection]
-expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "413", "415", "422",
-                     "428", "429"]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "413", "414", "415",
+                     "422", "428", "429"]
 """
 _COUNTS = re.compile(r"(\d+) generated, (?:(\d+) passed|(\d+) found (\d+) unique failures?)")
 

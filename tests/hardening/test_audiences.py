@@ -256,6 +256,61 @@ def _quote(w: World, method: str) -> list[httpx.Response]:
     return [beta, dated, private]
 
 
+def _catalog_page(w: World, method: str) -> list[httpx.Response]:
+    found = []
+    queries: list[dict[str, str]] = [
+        {},
+        {"q": "qwen3"},  # matches the beta model's id, which must still not be shown
+        {"type": "text", "per_page": "200"},
+        {"beta": "yes"},
+        {"deprecated": "yes", "sort": "-created"},
+    ]
+    for params in queries:
+        response = _get(w, method, "/", **params)
+        assert response.status_code == 200, response.text
+        found.append(response)
+    shown = w.client.get("/", params={"q": "qwen3"}, headers=w.auth("beta"))
+    assert BETA.encode() in shown.content  # so that its absence above means something
+    return found
+
+
+def _model_page(w: World, method: str) -> list[httpx.Response]:
+    beta = _get(w, method, f"/models/{BETA}")
+    unknown = _get(w, method, f"/models/{UNKNOWN}")
+    assert beta.status_code == unknown.status_code == 404
+    assert beta.content == unknown.content.replace(UNKNOWN.encode(), BETA.encode())
+    private = _get(w, method, f"/models/{PRIVATE}", characters="100")
+    deprecated = _get(w, method, f"/models/{DEPRECATED}")
+    removed = _get(w, method, f"/models/{REMOVED}")
+    assert private.status_code == deprecated.status_code == 200
+    assert removed.status_code == 410
+    assert w.client.get(f"/models/{BETA}", headers=w.auth("beta")).status_code == 200
+    return [beta, private, deprecated, removed]
+
+
+def _compare_page(w: World, method: str) -> list[httpx.Response]:
+    shown = _get(w, method, "/compare", ids=f"{DEPRECATED},{PRIVATE},{PUBLIC}")
+    assert shown.status_code == 200, shown.text
+    beta = _get(w, method, "/compare", ids=f"{PRIVATE},{BETA}")
+    unknown = _get(w, method, "/compare", ids=f"{PRIVATE},{UNKNOWN}")
+    assert beta.status_code == unknown.status_code == 404
+    assert beta.content == unknown.content.replace(UNKNOWN.encode(), BETA.encode())
+    return [shown, beta]
+
+
+def _changes_page(path: str) -> Exercise:
+    def exercise(w: World, method: str) -> list[httpx.Response]:
+        response = _get(w, method, path)
+        assert response.status_code == 200, response.text
+        if method == "GET":
+            assert DEPRECATED.encode() in response.content  # its retirement is listed
+            keyed = w.client.get(path, headers=w.auth("beta"))
+            assert BETA.encode() in keyed.content
+        return [response]
+
+    return exercise
+
+
 def _plain(status: int, path: str) -> Exercise:
     def exercise(w: World, method: str) -> list[httpx.Response]:
         response = _get(w, method, path)
@@ -298,6 +353,12 @@ ROUTES: dict[str, dict[str, Exercise]] = {
     "/api/v1/models/{model_id:path}": _both(_retrieve),
     "/api/v1/models/{model_id:path}/history": _both(_history),
     "/api/v1/models/{model_id:path}/quote": {"POST": _quote},
+    "/": _both(_catalog_page),
+    "/models/{model_id:path}": _both(_model_page),
+    "/compare": _both(_compare_page),
+    "/changes": _both(_changes_page("/changes")),
+    "/changes.atom": _both(_changes_page("/changes.atom")),
+    "/static/{name}": _both(_plain(200, "/static/style.css")),
     "/healthz": _both(_plain(200, "/healthz")),
     "/readyz": _both(_plain(200, "/readyz")),
     "/metrics": _both(_plain(200, "/metrics")),

@@ -35,6 +35,7 @@ from modelcatalog.api.timeline import CatalogTimeline
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.settings import Settings
 from modelcatalog.store import Store
+from modelcatalog.web import page_routes
 
 __all__ = ["ROUTE_GROUPS", "build_service", "create_app"]
 
@@ -46,6 +47,7 @@ ROUTE_GROUPS: tuple[RouteGroup, ...] = (
     admin_routes,
     sync_routes,
     ops_routes,
+    page_routes,
 )
 
 

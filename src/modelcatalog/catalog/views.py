@@ -178,6 +178,16 @@ class ViewSet:
             ("listed", audience.sees_beta, selection), self._select, audience, selection
         )
 
+    def visible(self, audience: Audience) -> tuple[CatalogModel, ...]:
+        """Every model of the snapshot ``audience`` may see, removed ones included."""
+        return self._memo(("visible", audience.sees_beta), self._visible, audience)
+
+    def record(self, audience: Audience, model: CatalogModel) -> dict[str, Any]:
+        """``model``'s record as served to ``audience`` (the JSON of ``GET /models/{id}``)."""
+        lifecycle = self.lifecycles.by_id[model.id]
+        hide = lifecycle.replacement != self._replacement(audience, lifecycle)
+        return _served_record(model, audience, hide)
+
     def listing(self, audience: Audience, selection: str) -> Encoded:
         """``GET /models?type=selection``; ``selection`` comes from :func:`listing_type`."""
         return self._memo(
@@ -248,6 +258,9 @@ class ViewSet:
             found = self._bodies[body] = Encoded.of(body)
         return found
 
+    def _visible(self, audience: Audience) -> tuple[CatalogModel, ...]:
+        return tuple(m for m in self.snapshot.models if audience.sees_beta or not _is_beta(m))
+
     def _select(self, audience: Audience, selection: str) -> tuple[CatalogModel, ...]:
         visible = (m for m in self._listed if audience.sees_beta or not _is_beta(m))
         if selection == "all":
@@ -258,9 +271,7 @@ class ViewSet:
 
     def _fragment(self, audience: Audience, model: CatalogModel) -> bytes:
         key = ("fragment", _visibility(audience), model.id)
-        lifecycle = self.lifecycles.by_id[model.id]
-        hide = lifecycle.replacement != self._replacement(audience, lifecycle)
-        return self._memo(key, lambda: orjson.dumps(_served_record(model, audience, hide)))
+        return self._memo(key, lambda: orjson.dumps(self.record(audience, model)))
 
     def _replacement(self, audience: Audience, lifecycle: Lifecycle) -> str | None:
         """The successor the caller may be told of: not a beta model it cannot see."""
