@@ -46,7 +46,8 @@ class QuoteRoute:
 
     async def quote(self, request: Request) -> Response:
         model_id: str = request.path_params["model_id"]
-        at_text = request.query_params.get("at")
+        # Most quotes carry no query string: skip parsing one.
+        at_text = request.query_params.get("at") if request.scope["query_string"] else None
         instant = None if at_text is None else parse_at(at_text)
         audience = self._audience(request)
         # The request is checked whole before the catalog is asked: a malformed usage is a
