@@ -80,6 +80,13 @@ BENCHES = (
         "nginx and wrk: `apt-get install -y nginx-light wrk`",
     ),
     Bench(
+        "tail",
+        "bench_tail.py",
+        ("--seconds", "2"),
+        ("--seconds", "5"),
+        "wrk: `apt-get install -y wrk`",
+    ),
+    Bench(
         "replicas",
         "bench_replicas.py",
         ("--writes", "20", "--seconds", "3"),
