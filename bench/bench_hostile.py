@@ -2,6 +2,7 @@
 """What a hostile client can make the server hold: RSS before and after unique requests.
 
     .venv/bin/python bench/bench_hostile.py [--count 2000] [--at-count 400] [--length 4000]
+                                            [--json FILE]
 
 Starts a real ``modelcatalog serve`` on a throwaway SQLite store (the bundled catalog) and,
 for each case, sends ``--count`` identical requests (the baseline: what serving costs when
@@ -33,8 +34,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from figures import Figure, at_most, write_figures
 
 MIB = 1024 * 1024
+#: Growth over unique requests beyond that over identical ones (tests/hardening/test_caches.py).
+GOAL_MIB = 6.0
 Request = tuple[str, dict[str, str]]
 
 
@@ -124,7 +128,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--at-count", type=int, default=400)
     parser.add_argument("--length", type=int, default=4000)
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
+    figures = []
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         server = start_server(port, Path(data_dir))
@@ -133,11 +139,25 @@ def main() -> None:
                 print(f"server RSS at start: {rss(server.pid) / MIB:.1f} MiB")
                 for name, make in cases(args.length).items():
                     count = args.at_count if name == "at" else args.count
-                    run_case(client, server.pid, name, make, count)
+                    repeated, unique = run_case(client, server.pid, name, make, count)
+                    figures.append(
+                        Figure(
+                            "hostile",
+                            f"RSS growth over {count} unique {name} requests",
+                            round(unique / MIB, 1),
+                            "MiB",
+                            f"growth over {count} identical",
+                            round(repeated / MIB, 1),
+                            None,
+                            f"<= baseline + {GOAL_MIB:g} MiB",
+                            at_most((unique - repeated) / MIB, GOAL_MIB),
+                        )
+                    )
                 print(f"server RSS at end: {rss(server.pid) / MIB:.1f} MiB")
         finally:
             server.terminate()
             server.wait(timeout=10)
+    write_figures(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@
 
     .venv/bin/python bench/bench_http.py [--seconds 5] [--rounds 2] [--connections 32,128]
                                          [--workers 1] [--threads 1] [--target-kb 150]
-                                         [--variant direct|stock|raw]
+                                         [--variant direct|stock|raw] [--no-install]
+                                         [--json FILE]
 
-Installs ``nginx`` (nginx-light) and ``wrk`` from Debian's packages when missing. Builds a
+Installs ``nginx`` (nginx-light) and ``wrk`` from Debian's packages when missing (as root:
+``apt-get install -y nginx-light wrk``); with ``--no-install`` it says which are missing and
+exits with status 3 instead. Builds a
 catalog whose ``type=all`` listing is ~150 KB (the bundled models, repeated under new ids),
 starts ``modelcatalog serve`` on it and nginx with the same number of worker processes
 serving the service's own listing bytes (and its gzip bytes, via ``gzip_static``) from a
@@ -36,6 +39,7 @@ from pathlib import Path
 
 import httpx
 import yaml
+from figures import Figure, at_least, at_most, write_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -51,7 +55,10 @@ _RAW_APP = "bench.http.raw_app:app"
 
 def main() -> int:
     args = _arguments()
-    ensure_tools()
+    missing = ensure_tools(install=not args.no_install)
+    if missing:
+        print(f"not run: {', '.join(missing)} missing; {INSTALL_HINT}", file=sys.stderr)
+        return NOT_RUN
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     work.chmod(0o755)  # nginx workers run as an unprivileged user
     dump = build_dump(work / "catalog.json", args.target_kb * 1024)
@@ -69,6 +76,7 @@ def main() -> int:
         if nginx is not None:
             nginx.stop()
     print_report(results, len(body), args)
+    write_figures(args.json, figures(results, args))
     return 0
 
 
@@ -87,18 +95,29 @@ def _arguments() -> argparse.Namespace:
         help="direct: `modelcatalog serve` as shipped (the HTTP fast path); stock: the same "
         "with http_fast_path = false; raw: create_app() on uvicorn, without metrics",
     )
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not apt-get install nginx or wrk"
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     return parser.parse_args()
 
 
-def ensure_tools() -> None:
+#: Exit status when a tool the benchmark needs is missing (bench/run.py reports it as not run).
+NOT_RUN = 3
+INSTALL_HINT = "install them with `apt-get install -y nginx-light wrk` (Debian, as root)"
+
+
+def ensure_tools(*, install: bool = True) -> list[str]:
+    """Install nginx and wrk from Debian's packages if missing; return those still missing."""
     missing = [tool for tool in ("nginx", "wrk") if _which(tool) is None]
-    if not missing:
-        return
+    if not missing or not install or shutil.which("apt-get") is None:
+        return missing
     print(f"installing {', '.join(missing)} from Debian packages ...", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=False)
     packages = ["nginx-light" if t == "nginx" else t for t in missing]
     if subprocess.run(["apt-get", "install", "-y", "-qq", *packages]).returncode != 0:
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False)
+    return [tool for tool in ("nginx", "wrk") if _which(tool) is None]
 
 
 def _which(tool: str) -> str | None:
@@ -270,6 +289,7 @@ class Cell:
     rps: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
+    slowest: list[float] = field(default_factory=list)
     errors: int = 0
 
 
@@ -306,6 +326,7 @@ def _wrk(
     cell.rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)))  # type: ignore[union-attr]
     cell.p50.append(_latency(output, "50%"))
     cell.p99.append(_latency(output, "99%"))
+    cell.slowest.append(_slowest(output))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: .*", output)
     cell.errors += int(errors.group(1)) if errors else 0
@@ -318,6 +339,75 @@ def _latency(output: str, percentile: str) -> float:
     assert match, output
     value, unit = float(match.group(1)), match.group(2)
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _slowest(output: str) -> float:
+    """The slowest request of a wrk run in ms: the Max column of its Latency line."""
+    match = re.search(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\s", output, re.M)
+    assert match, output
+    return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+
+
+#: Issue goals, modelcatalog over nginx, one worker against one: the rate ratio by request.
+GOAL_RATE = {"listing": 0.9, "304": 0.75, "gzip": 0.75}
+GOAL_P99_RATIO = 2.0
+GOAL_SLOWEST_MS = 50.0
+
+
+def figures(results: Results, args: argparse.Namespace) -> list[Figure]:
+    """Each request's rate and p99 against nginx's, and the slowest request at c128."""
+    out = []
+    setup = f"workers {args.workers}, {args.rounds}x{args.seconds}s"
+    for (scenario, conns, name), ours in sorted(results.items()):
+        if name != "modelcatalog":
+            continue
+        base = results[(scenario, conns, "nginx")]
+        rps_b, rps_o = statistics.mean(base.rps), statistics.mean(ours.rps)
+        p99_b, p99_o = statistics.mean(base.p99), statistics.mean(ours.p99)
+        rate_goal = GOAL_RATE[scenario]
+        label = f"{scenario} c{conns} ({setup})"
+        out.append(
+            Figure(
+                "http",
+                f"{label}: req/s",
+                round(rps_o),
+                "req/s",
+                "nginx",
+                round(rps_b),
+                round(rps_o / rps_b, 2),
+                f">= {rate_goal:g} x",
+                at_least(rps_o / rps_b, rate_goal),
+            )
+        )
+        out.append(
+            Figure(
+                "http",
+                f"{label}: p99",
+                round(p99_o, 2),
+                "ms",
+                "nginx p99",
+                round(p99_b, 2),
+                round(p99_o / p99_b, 2),
+                f"<= {GOAL_P99_RATIO:g} x",
+                at_most(p99_o / p99_b, GOAL_P99_RATIO),
+            )
+        )
+        if conns >= 128:
+            slowest = max(ours.slowest)
+            out.append(
+                Figure(
+                    "http",
+                    f"{label}: slowest request",
+                    round(slowest, 2),
+                    "ms",
+                    "nginx slowest",
+                    round(max(base.slowest), 2),
+                    None,
+                    f"<= {GOAL_SLOWEST_MS:g} ms",
+                    at_most(slowest, GOAL_SLOWEST_MS),
+                )
+            )
+    return out
 
 
 def print_report(results: Results, body_size: int, args: argparse.Namespace) -> None:

@@ -24,6 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from figures import Figure, write_figures
+
 from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog
 from modelcatalog.catalog.findings import Origin
 from modelcatalog.catalog.sources import CatalogSource, SourceRecord
@@ -70,6 +72,7 @@ def build(result: ImportResult, accepted: frozenset[str]) -> CatalogSnapshot:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="write the figures here (bench/run.py)")
     args = parser.parse_args()
     raw = MAP.read_bytes()
     accepted = owners(raw)
@@ -88,6 +91,13 @@ def main() -> None:
     ]
     for name, seconds in rows:
         print(f"{name:<40} {seconds:>8.3f} {seconds / baseline:>11.1f}")
+    write_figures(
+        args.json,
+        [
+            Figure("import", name, seconds, "s", rows[0][0], baseline, seconds / baseline)
+            for name, seconds in rows[1:]
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,12 @@ import asyncio
 import platform
 import statistics
 import time
+from pathlib import Path
 
 import httpx
 import orjson
 from bench_validate import generate_dump
+from figures import Figure, write_figures
 
 from modelcatalog.api import CatalogApp, CatalogState, create_app
 from modelcatalog.bundled import BUNDLED_CATALOG
@@ -93,11 +95,12 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def report(size: str, runs: list[dict[str, list[float]]], cold: float, count: int) -> None:
+def report(size: str, runs: list[dict[str, list[float]]], cold: float, count: int) -> list[Figure]:
     print(f"\n## {size} catalog ({count} models); cold first render of /: {ms(cold)}")
     print("| route | median | p90 | x baseline | medians over runs |")
     print("|---|---|---|---|---|")
     baseline = statistics.median(t for run in runs for t in run["baseline " + BASELINE])
+    figures: list[Figure] = []
     for name in runs[0]:
         every = [t for run in runs for t in run[name]]
         medians = [statistics.median(run[name]) for run in runs]
@@ -105,6 +108,12 @@ def report(size: str, runs: list[dict[str, list[float]]], cold: float, count: in
         median = statistics.median(every)
         spread = f"{ms(min(medians))} to {ms(max(medians))}"
         print(f"| {name} | {ms(median)} | {ms(p90)} | {median / baseline:.2f} | {spread} |")
+        if not name.startswith("baseline"):
+            figures.append(
+                Figure("pages", f"{name}, {size} catalog", median * 1000, "ms median",
+                       f"JSON listing, {size} catalog", baseline * 1000, median / baseline)
+            )  # fmt: skip
+    return figures
 
 
 def main() -> None:
@@ -112,15 +121,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="bundled,5000")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="write the figures here (bench/run.py)")
     args = parser.parse_args()
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    figures: list[Figure] = []
     for size in args.sizes.split(","):
         snapshot = snapshot_of(size)
         cold = asyncio.run(cold_render(snapshot))
         app = app_of(snapshot)
         routes = routes_of(snapshot)
         runs = [asyncio.run(one_run(app, routes, args.requests)) for _ in range(args.runs)]
-        report(size, runs, cold, len(snapshot.models))
+        figures += report(size, runs, cold, len(snapshot.models))
+    write_figures(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """Quotes per second, in process and over HTTP, each against a baseline run beside it.
 
     .venv/bin/python bench/bench_quote.py [--seconds 2] [--http-seconds 5] [--concurrency 16]
-                                          [--no-http]
+                                          [--no-http] [--driver auto|wrk|httpx] [--json FILE]
 
 In process (best of three runs of ``--seconds`` each, one core):
 
@@ -36,11 +36,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from figures import Figure, at_least, write_figures
 
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog, read_source
 from modelcatalog.pricing import Quote, parse_usage_json, quote
 from modelcatalog.spec.record import ModelRecord
+
+#: Requests over HTTP should answer at least this fraction of ``GET /healthz``'s rate.
+GOAL_HEALTHZ = 0.8
 
 #: (model id, usage body): one request per pricing shape that costs the most to quote.
 CASES = (
@@ -73,7 +77,7 @@ def rate(operation: Callable[[], object], seconds: float) -> float:
     return best
 
 
-def in_process(seconds: float) -> None:
+def in_process(seconds: float) -> list[Figure]:
     snapshot = CatalogSnapshot.from_checked(
         check_catalog(read_source(BUNDLED_CATALOG), Mode.COMPATIBLE)
     )
@@ -81,6 +85,7 @@ def in_process(seconds: float) -> None:
     quantity = Decimal(150000)
     baseline = rate(lambda: prices["input"] * quantity, seconds)
     print(f"in process, baseline dict lookup + Decimal multiply: {baseline:,.0f}/s")
+    figures = []
     for model_id, body in CASES:
         record = snapshot.by_id[model_id].record
         usage = parse_usage_json(body)
@@ -92,6 +97,18 @@ def in_process(seconds: float) -> None:
             f"({baseline / parsed:.0f}x baseline cost); "
             f"parse + quote {full:,.0f}/s ({baseline / full:.0f}x)"
         )
+        figures.append(
+            Figure(
+                "quote",
+                f"in process: parse + quote {model_id} ({items} items)",
+                round(full),
+                "/s",
+                "dict lookup + Decimal multiply",
+                round(baseline),
+                round(full / baseline, 4),
+            )
+        )
+    return figures
 
 
 def free_port() -> int:
@@ -143,11 +160,12 @@ async def http_rate(
         return count / (time.perf_counter() - start)
 
 
-def over_http(seconds: float, concurrency: int, driver: str) -> None:
+def over_http(seconds: float, concurrency: int, driver: str) -> list[Figure]:
     port = free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
     measure = wrk_rate if driver == "wrk" else httpx_rate
+    figures = []
     try:
         health = measure(base, "/healthz", None, seconds, concurrency)
         print(f"over HTTP ({driver}, {concurrency} connections), GET /healthz: {health:,.0f}/s")
@@ -155,9 +173,29 @@ def over_http(seconds: float, concurrency: int, driver: str) -> None:
             path = f"/api/v1/models/{model_id}/quote"
             quotes = measure(base, path, body, seconds, concurrency)
             print(f"  POST quote {model_id}: {quotes:,.0f}/s ({quotes / health:.2f}x healthz)")
+            figures.append(
+                healthz_figure("quote", f"POST quote {model_id}", quotes, health, driver)
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return figures
+
+
+def healthz_figure(bench: str, name: str, rate: float, health: float, driver: str) -> Figure:
+    """A request rate over HTTP held to the goal of ``GOAL_HEALTHZ`` x ``GET /healthz``'s."""
+    ratio = rate / health
+    return Figure(
+        bench,
+        f"HTTP ({driver}): {name}",
+        round(rate),
+        "req/s",
+        "GET /healthz",
+        round(health),
+        round(ratio, 2),
+        f">= {GOAL_HEALTHZ:g} x",
+        at_least(ratio, GOAL_HEALTHZ),
+    )
 
 
 def httpx_rate(base: str, path: str, body: bytes | None, seconds: float, clients: int) -> float:
@@ -214,14 +252,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
     driver = args.driver
     if driver == "auto":
         driver = "wrk" if shutil.which("wrk") else "httpx"
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    in_process(args.seconds)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    figures = in_process(args.seconds)
     if not args.no_http:
-        over_http(args.http_seconds, args.concurrency, driver)
+        figures += over_http(args.http_seconds, args.concurrency, driver)
+    write_figures(args.json, figures)
 
 
 if __name__ == "__main__":

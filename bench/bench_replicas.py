@@ -1,6 +1,6 @@
 """Replica convergence and reload-under-load, measured side by side in one run.
 
-    .venv/bin/python bench/bench_replicas.py [--writes 60] [--seconds 10]
+    .venv/bin/python bench/bench_replicas.py [--writes 60] [--seconds 10] [--json FILE]
 
 1. Three ``modelcatalog serve`` replicas on a fresh PostgreSQL database: an admin write goes to
    one replica, and the time until all three serve the new version is measured, per write.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import orjson
 import psycopg
+from figures import Figure, at_most, write_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -85,7 +87,7 @@ def _with_reload_price(price: float, document: CatalogDocument) -> CatalogDocume
     return document.with_model(text_model("reload", usd_in=price))
 
 
-def reload_under_load(url: str, seconds: int, logs: Path) -> None:
+def reload_under_load(url: str, seconds: int, logs: Path) -> list[Figure]:
     with servers(1, "--database", url, log_dir=logs) as (server,):
         target = f"{server.url}/api/v1/models?type=all"
         steady = wrk(target, seconds)
@@ -119,17 +121,46 @@ def reload_under_load(url: str, seconds: int, logs: Path) -> None:
         f"reload every second: p99 {loaded[0]:.2f} ms, non-2xx {loaded[1]}, {loaded[2]:.0f} req/s"
         f" ({commits} commits, {reloads.group(1) if reloads else '?'} reloads)"
     )
-    print(f"p99 ratio (reloading / steady): {loaded[0] / steady[0]:.2f}  (goal <= 2.0)")
+    ratio = loaded[0] / steady[0]
+    print(f"p99 ratio (reloading / steady): {ratio:.2f}  (goal <= 2.0)")
+    return [
+        Figure(
+            "replicas",
+            "reload every second: p99",
+            round(loaded[0], 2),
+            "ms",
+            "steady-state p99",
+            round(steady[0], 2),
+            round(ratio, 2),
+            "<= 2 x",
+            at_most(ratio, 2.0),
+        ),
+        Figure(
+            "replicas", "reload every second: non-2xx", loaded[1], "", goal="0", met=loaded[1] == 0
+        ),
+    ]
 
 
-def main() -> None:
+#: Exit status when PostgreSQL or wrk is missing (bench/run.py reports it as not run).
+NOT_RUN = 3
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("not run: wrk missing; install it with `apt-get install -y wrk`", file=sys.stderr)
+        return NOT_RUN
     name = f"modelcatalog_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"not run: no PostgreSQL at {SERVER}: {exc}", file=sys.stderr)
+        return NOT_RUN
     try:
         with tempfile.TemporaryDirectory() as logs:
             times = convergence(f"{SERVER}/{name}", args.writes, Path(logs))
@@ -139,7 +170,18 @@ def main() -> None:
                 f"median {statistics.median(times) * 1000:.1f} ms, "
                 f"p99 {p99 * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms  (goal p99 <= 1000 ms)"
             )
-            reload_under_load(f"{SERVER}/{name}", args.seconds, Path(logs))
+            figures = [
+                Figure(
+                    "replicas",
+                    f"convergence of 3 replicas, {len(times)} writes: p99",
+                    round(p99 * 1000, 1),
+                    "ms",
+                    goal="<= 1000 ms",
+                    met=at_most(p99 * 1000, 1000.0),
+                )
+            ]
+            figures += reload_under_load(f"{SERVER}/{name}", args.seconds, Path(logs))
+            write_figures(args.json, figures)
     finally:
         with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
             admin.execute(
@@ -147,7 +189,8 @@ def main() -> None:
                 (name,),
             )
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

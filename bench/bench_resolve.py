@@ -2,7 +2,7 @@
 """Resolutions per second against ``GET /models/{id}``, in process and over HTTP.
 
     .venv/bin/python bench/bench_resolve.py [--seconds 2] [--http-seconds 5] [--concurrency 16]
-                                            [--no-http] [--driver auto|wrk|httpx]
+                                            [--no-http] [--driver auto|wrk|httpx] [--json FILE]
 
 In process (best of three runs of ``--seconds`` each, one core), over the bundled catalog:
 
@@ -15,7 +15,8 @@ In process (best of three runs of ``--seconds`` each, one core), over the bundle
 
 Over HTTP: a real ``modelcatalog serve`` (one worker) on a free loopback port, driven by
 ``wrk -t1`` when it is installed, else by an httpx client, with ``--concurrency`` keep-alive
-connections; the baseline is ``GET /models/{id}`` through the same driver.
+connections; the baselines are ``GET /models/{id}`` and ``GET /healthz`` through the same
+driver (the goal: a resolution at least 0.8 x the rate of ``/healthz``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import shutil
 import sys
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
-from bench_quote import free_port, httpx_rate, rate, start_server, wrk_rate
+from bench_quote import free_port, healthz_figure, httpx_rate, rate, start_server, wrk_rate
+from figures import Figure, write_figures
 
 from modelcatalog.api import CatalogState, create_app
 from modelcatalog.api.reads import MODEL, RESOLVE
@@ -49,7 +52,7 @@ NAMES = (
 HEADERS = (b"gzip, br", None, None, None)
 
 
-def in_process(seconds: float) -> None:
+def in_process(seconds: float) -> list[Figure]:
     snapshot = CatalogSnapshot.from_checked(
         check_catalog(read_source(BUNDLED_CATALOG), Mode.COMPATIBLE)
     )
@@ -60,6 +63,7 @@ def in_process(seconds: float) -> None:
     views = state.views()
     index = views.resolution_index(Audience.ANONYMOUS)
     resolver = _resolver(views)
+    figures = []
     for kind, name in NAMES:
         query = b"model=" + name.encode()
         served = rate(partial(reads.respond, HEADERS, RESOLVE, "", query, head=False), seconds)
@@ -69,6 +73,18 @@ def in_process(seconds: float) -> None:
             f"  resolve {name} ({kind}): read {served:,.0f}/s ({served / baseline:.2f}x "
             f"GET /models/{{id}}); rule alone {rule:,.0f}/s; Resolver.resolve {client:,.0f}/s"
         )
+        figures.append(
+            Figure(
+                "resolve",
+                f"in process: prepared resolve {name} ({kind})",
+                round(served),
+                "/s",
+                f"prepared GET /models/{BASELINE_ID}",
+                round(baseline),
+                round(served / baseline, 2),
+            )
+        )
+    return figures
 
 
 def _resolver(views: object) -> Resolver:
@@ -87,24 +103,33 @@ def _resolver(views: object) -> Resolver:
     return Resolver(listing["data"], maps["traits"], maps["aliases"])
 
 
-def over_http(seconds: float, concurrency: int, driver: str) -> None:
+def over_http(seconds: float, concurrency: int, driver: str) -> list[Figure]:
     port = free_port()
     server = start_server(port)
     base = f"http://127.0.0.1:{port}"
     measure: Callable[..., float] = wrk_rate if driver == "wrk" else httpx_rate
+    figures = []
     try:
+        health = measure(base, "/healthz", None, seconds, concurrency)
         baseline = measure(base, f"/api/v1/models/{BASELINE_ID}", None, seconds, concurrency)
         print(
-            f"over HTTP ({driver}, {concurrency} connections), GET /models/{BASELINE_ID}: "
-            f"{baseline:,.0f}/s"
+            f"over HTTP ({driver}, {concurrency} connections), GET /healthz: {health:,.0f}/s, "
+            f"GET /models/{BASELINE_ID}: {baseline:,.0f}/s ({baseline / health:.2f}x healthz)"
         )
         for kind, name in NAMES:
             path = f"/api/v1/models/resolve?model={name}"
             found = measure(base, path, None, seconds, concurrency)
-            print(f"  resolve {name} ({kind}): {found:,.0f}/s ({found / baseline:.2f}x)")
+            print(
+                f"  resolve {name} ({kind}): {found:,.0f}/s ({found / baseline:.2f}x "
+                f"GET /models/{{id}}, {found / health:.2f}x healthz)"
+            )
+            figures.append(
+                healthz_figure("resolve", f"resolve {name} ({kind})", found, health, driver)
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return figures
 
 
 def main() -> None:
@@ -114,14 +139,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
     driver = args.driver
     if driver == "auto":
         driver = "wrk" if shutil.which("wrk") else "httpx"
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    in_process(args.seconds)
+    figures = in_process(args.seconds)
     if not args.no_http:
-        over_http(args.http_seconds, args.concurrency, driver)
+        figures += over_http(args.http_seconds, args.concurrency, driver)
+    write_figures(args.json, figures)
 
 
 if __name__ == "__main__":

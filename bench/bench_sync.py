@@ -32,6 +32,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import DEFAULTS, MAP, owners
+from figures import Figure, write_figures
 
 from modelcatalog.importers import ImportOptions, import_catalog, read_source
 from modelcatalog.settings import SyncSettings, SyncSource
@@ -75,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database", help="a PostgreSQL URL (default: SQLite files)")
+    parser.add_argument("--json", type=Path, help="write the figures here (bench/run.py)")
     args = parser.parse_args()
     accepted = owners(MAP.read_bytes())
     options = ImportOptions(defaults=DEFAULTS, accepted_owned_by=accepted)
@@ -102,6 +104,22 @@ def main() -> None:
     names = {"baseline": "baseline: import --from litellm (map, commit)"}
     for step, seconds in best.items():
         print(f"{names.get(step, step):<48} {seconds:>8.3f} {seconds / baseline:>11.2f}")
+    write_figures(
+        args.json,
+        [
+            Figure(
+                "sync",
+                f"{step}, {backend}",
+                seconds,
+                "s",
+                names["baseline"],
+                baseline,
+                seconds / baseline,
+            )
+            for step, seconds in best.items()
+            if step != "baseline"
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from tests.web.test_pages import ids_on
 pytestmark = pytest.mark.anyio
 SIZE = 5000
 #: Imported by name: bench/ is scripts, outside what mypy checks.
-generate_dump = importlib.import_module("bench.bench_validate").generate_dump
+generate_dump = importlib.import_module("bench_validate").generate_dump
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,8 @@ class QuoteRoute:
 
     async def quote(self, request: Request) -> Response:
         model_id: str = request.path_params["model_id"]
-        instant = at_param(request.scope["query_string"])
+        query = request.scope["query_string"]
+        instant = at_param(query) if query else None  # most quotes carry no query string
         authorization = request.headers.get("authorization")
         audience = self._audiences.audience(
             None if authorization is None else authorization.encode("latin-1")

@@ -128,15 +128,34 @@ def _generation_replaced(record: Record) -> Iterator[Problem]:
         )
 
 
+def _prices(pricing: Any) -> tuple[tuple[str, Any], ...]:
+    """Every ``usd`` and ``diem`` price under ``pricing`` with its path, found once per record.
+
+    Two rules read the same prices one after the other; the last walk is kept (with the object
+    it walked, so a reused ``id`` cannot match) and the second rule reuses it.
+    """
+    walked, found = _last_prices[0]
+    if walked is pricing:
+        return found
+    found = tuple(_price_values(pricing, PRICING))
+    _last_prices[0] = (pricing, found)  # one store: a thread reads the pair whole
+    return found
+
+
+#: The ``pricing`` object walked last and its prices (see :func:`_prices`); a sentinel first.
+_last_prices: list[tuple[object, tuple[tuple[str, Any], ...]]] = [(object(), ())]
+
+
 def _price_values(value: Any, path: str) -> Iterator[tuple[str, Any]]:
     if isinstance(value, Price | DurationTier):
         for key in ("usd", "diem"):
             if getattr(value, key) is not None:
                 yield f"{path}.{key}", getattr(value, key)
     elif isinstance(value, SpecModel):
-        for name, info in type(value).model_fields.items():
-            if name in value.model_fields_set:
-                yield from _price_values(getattr(value, name), f"{path}.{info.alias or name}")
+        present = value.model_fields_set
+        for name, wire in _wire_names(type(value)):
+            if name in present:
+                yield from _price_values(value.__dict__[name], f"{path}.{wire}")
     elif isinstance(value, dict):
         for key, item in value.items():
             if key in ("usd", "diem") and is_number(item):
@@ -145,10 +164,22 @@ def _price_values(value: Any, path: str) -> Iterator[tuple[str, Any]]:
                 yield from _price_values(item, f"{path}.{key}")
 
 
+def _wire_names(cls: type[SpecModel]) -> tuple[tuple[str, str], ...]:
+    """(field name, wire name) of each field of ``cls``, in declared order."""
+    names = _WIRE_NAMES.get(cls)
+    if names is None:
+        names = tuple((name, info.alias or name) for name, info in cls.model_fields.items())
+        _WIRE_NAMES[cls] = names
+    return names
+
+
+_WIRE_NAMES: dict[type[SpecModel], tuple[tuple[str, str], ...]] = {}
+
+
 @record_rule("price-range")
 def _price_range(record: Record) -> Iterator[Problem]:
     """Every ``usd`` and ``diem`` price is a finite number and not negative."""
-    for path, price in _price_values(dig(record, "model_spec", "pricing"), PRICING):
+    for path, price in _prices(dig(record, "model_spec", "pricing")):
         if not math.isfinite(price):
             yield Problem(path, f"{price} is not a finite price")
         elif price < 0:
@@ -162,9 +193,14 @@ def _price_precision(record: Record) -> Iterator[Problem]:
     A longer one (``0.0023000000000000004``, seen on the live API) is the residue of binary
     arithmetic upstream; which decimal was meant cannot be known, so quotes refuse it.
     """
-    for path, price in _price_values(dig(record, "model_spec", "pricing"), PRICING):
+    for path, price in _prices(dig(record, "model_spec", "pricing")):
+        # A float's repr is its shortest round-trip form: no longer than the digit limit, it
+        # cannot have more significant digits than that (most prices stop here).
         if isinstance(price, float) and math.isfinite(price):
-            digits = significant_digits(Decimal(repr(price)))
+            written = repr(price)
+            if len(written) <= MAX_PRICE_DIGITS:
+                continue
+            digits = significant_digits(Decimal(written))
             if digits > MAX_PRICE_DIGITS:
                 yield Problem(
                     path,

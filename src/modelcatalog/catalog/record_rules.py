@@ -25,6 +25,7 @@ __all__ = [
     "PRICING",
     "SPEC",
     "dig",
+    "fields_of",
     "is_number",
     "listed",
     "parse_instant",
@@ -43,11 +44,24 @@ def dig(value: Any, *names: str) -> Any:
     for name in names:
         if value is None:
             return None
-        # A spec model keeps its fields (absent ones as None) in __dict__; reading it directly
-        # skips pydantic's slow path for names a model does not define.
+        # As fields_of(value), inlined: dig is called for every rule of every record.
         fields = value if type(value) is dict else getattr(value, "__dict__", None)
         value = fields.get(name) if fields is not None else None
     return value
+
+
+def fields_of(value: Any) -> dict[str, Any] | None:
+    """The fields of a spec model or a JSON object by name (absent ones None or missing).
+
+    A spec model keeps its fields (absent ones as None) in ``__dict__``; reading it directly
+    skips pydantic's slow path for names a model does not define. Rules that read several
+    keys of one object look it up once with this rather than ``dig`` each key from the root:
+    on a large catalog that is hundreds of thousands of calls fewer.
+    """
+    if type(value) is dict:
+        return value
+    fields: dict[str, Any] | None = getattr(value, "__dict__", None)
+    return fields
 
 
 def _caps(record: Record) -> TextCapabilities | None:
@@ -491,16 +505,16 @@ def _positive_limit(record: Record) -> Iterator[Problem]:
     (``created`` and ``min_prompt_length`` at least 0); seconds, days and speeds are above 0.
     """
     for holder, limits in _COUNTS:
-        parent = dig(record, *holder)
+        parent = fields_of(dig(record, *holder))
         for key, least in limits if parent is not None else ():
-            value = dig(parent, key)
+            value = parent.get(key)  # type: ignore[union-attr]
             if is_number(value) and (not float(value).is_integer() or value < least):
                 message = f"is {value}; expected a whole number of at least {least}"
                 yield Problem(_located(holder, key), message)
     for holder, keys in _POSITIVE:
-        parent = dig(record, *holder)
+        parent = fields_of(dig(record, *holder))
         for key in keys if parent is not None else ():
-            value = dig(parent, key)
+            value = parent.get(key)  # type: ignore[union-attr]
             if is_number(value) and not value > 0:
                 yield Problem(_located(holder, key), f"is {value}; expected a number above 0")
 
@@ -526,9 +540,9 @@ def _unique_items(record: Record) -> Iterator[Problem]:
     value once.
     """
     for holder, keys in _LISTS:
-        parent = dig(record, *holder)
+        parent = fields_of(dig(record, *holder))
         for key in keys if parent is not None else ():
-            values = dig(parent, key)
+            values = parent.get(key)  # type: ignore[union-attr]
             if isinstance(values, list):
                 yield from _repeated(values, _located(holder, key))
 

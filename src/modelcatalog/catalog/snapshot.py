@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from modelcatalog.catalog.sources import collection_paused
 from modelcatalog.catalog.validation import CheckedCatalog
 from modelcatalog.spec.record import CATALOG_EXTENSION_KEY, ModelRecord
 
@@ -64,6 +65,11 @@ class CatalogSnapshot:
     def from_checked(cls, checked: CheckedCatalog, version: str | None = None) -> CatalogSnapshot:
         """Build a snapshot from a catalog that passed validation (``checked.ok``)."""
         checked.raise_for_errors()
+        with collection_paused():
+            return cls._build(checked, version)
+
+    @classmethod
+    def _build(cls, checked: CheckedCatalog, version: str | None) -> CatalogSnapshot:
         models = tuple(
             _catalog_model(entry.record, from_dump=checked.from_dump) for entry in checked.entries
         )

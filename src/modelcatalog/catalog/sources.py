@@ -179,12 +179,18 @@ def _formats(path: Path) -> tuple[str, ...]:
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while catalog data is read or parsed.
+    """Pause the cyclic garbage collector while catalog data is read, parsed or built.
 
     Reading and parsing a catalog allocates many small objects and frees almost none, so the
     collector would keep re-scanning everything read so far: a third of the time of loading
-    10,000 models. JSON documents and parsed records hold no reference cycles, so nothing is
+    10,000 models, and more than half at 20,000, where the scans made loading grow faster
+    than linearly. JSON documents and parsed records hold no reference cycles, so nothing is
     lost by waiting; the collector is switched back on (if it was on) right after.
+
+    What was allocated meanwhile is long-lived by construction (a catalog), yet the collector
+    would count all of it as young and walk it once per younger generation at the next
+    allocations. The outermost pause therefore hands it straight to the oldest generation
+    (see :func:`_tenure`).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -192,7 +198,22 @@ def collection_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _tenure()
             gc.enable()
+
+
+def _tenure() -> None:
+    """Move every tracked object to the oldest generation without scanning any of them.
+
+    ``gc.freeze()`` moves all generations to the permanent one and zeroes the young count;
+    ``gc.unfreeze()`` moves them back, into the oldest generation. Both splice lists, so this
+    costs the same for a million objects as for ten. A process that froze objects itself
+    (``modelcatalog serve`` freezes its loaded heap, api/service.py) keeps them frozen: there
+    the young generations are left as they are.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _parse(content: bytes, shown: str, formats: tuple[str, ...]) -> Any:

@@ -186,7 +186,7 @@ class ViewSet:
         """``model``'s record as served to ``audience`` (the JSON of ``GET /models/{id}``)."""
         lifecycle = self.lifecycles.by_id[model.id]
         hide = lifecycle.replacement != self._replacement(audience, lifecycle)
-        return _served_record(model, audience, hide)
+        return _served_record(model, _hides_cloning(model, audience), hide)
 
     def listing(self, audience: Audience, selection: str) -> Encoded:
         """``GET /models?type=selection``; ``selection`` comes from :func:`listing_type`."""
@@ -262,16 +262,24 @@ class ViewSet:
         return tuple(m for m in self.snapshot.models if audience.sees_beta or not _is_beta(m))
 
     def _select(self, audience: Audience, selection: str) -> tuple[CatalogModel, ...]:
-        visible = (m for m in self._listed if audience.sees_beta or not _is_beta(m))
         if selection == "all":
-            return tuple(visible)
+            beta = audience.sees_beta
+            return tuple(m for m in self._listed if beta or not _is_beta(m))
+        visible = self.listed(audience, "all")
         if selection == "code":
             return tuple(m for m in visible if m.type == "text" and _optimized_for_code(m))
-        return tuple(m for m in visible if m.type == selection)
+        return self._memo(("by type", audience.sees_beta), _by_type, visible).get(selection, ())
 
     def _fragment(self, audience: Audience, model: CatalogModel) -> bytes:
-        key = ("fragment", _visibility(audience), model.id)
-        return self._memo(key, lambda: orjson.dumps(self.record(audience, model)))
+        lifecycle = self.lifecycles.by_id[model.id]
+        hide_replacement = lifecycle.replacement != self._replacement(audience, lifecycle)
+        hide_cloning = _hides_cloning(model, audience)
+        # Keyed by what is hidden, not by audience: most records read the same to everyone
+        # and are serialized once for all of them.
+        key = ("fragment", model.id, hide_cloning, hide_replacement)
+        return self._memo(
+            key, lambda: orjson.dumps(_served_record(model, hide_cloning, hide_replacement))
+        )
 
     def _replacement(self, audience: Audience, lifecycle: Lifecycle) -> str | None:
         """The successor the caller may be told of: not a beta model it cannot see."""
@@ -354,20 +362,36 @@ def _traits_of(model: CatalogModel) -> Iterable[str]:
     return (t for t in traits if isinstance(t, str)) if isinstance(traits, list) else ()
 
 
+def _hides_cloning(model: CatalogModel, audience: Audience) -> bool:
+    """Whether ``model_spec.voice_cloning`` is left out of the record ``audience`` is served."""
+    return not (model.public_voice_cloning or audience.sees_private_voice_cloning)
+
+
+def _by_type(models: tuple[CatalogModel, ...]) -> dict[str, tuple[CatalogModel, ...]]:
+    """``models`` grouped by type, each group in catalog order."""
+    groups: dict[str, list[CatalogModel]] = {}
+    for model in models:
+        groups.setdefault(model.type, []).append(model)
+    return {model_type: tuple(group) for model_type, group in groups.items()}
+
+
 def _served_record(
-    model: CatalogModel, audience: Audience, hide_replacement: bool = False
+    model: CatalogModel, hide_cloning: bool = False, hide_replacement: bool = False
 ) -> dict[str, Any]:
     record = dict(model.wire)
-    spec = dict(_spec(model))
-    hide_cloning = not (model.public_voice_cloning or audience.sees_private_voice_cloning)
-    if hide_cloning and "voice_cloning" in spec:
-        del spec["voice_cloning"]
-        record["model_spec"] = spec
+    spec = _spec(model)
     deprecation = spec.get("deprecation")
+    hide_cloning = hide_cloning and "voice_cloning" in spec
+    hide_replacement = hide_replacement and isinstance(deprecation, dict)
+    if not (hide_cloning or hide_replacement):
+        return record
+    spec = dict(spec)
+    if hide_cloning:
+        del spec["voice_cloning"]
     if hide_replacement and isinstance(deprecation, dict):
         # The successor is a beta model the caller cannot see: the record does not name it.
         spec["deprecation"] = {k: v for k, v in deprecation.items() if k != "replacementModelId"}
-        record["model_spec"] = spec
+    record["model_spec"] = spec
     return record
 
 

@@ -54,6 +54,8 @@ UPSCALE_FACTORS = ("2x", "4x")
 MAX_QUANTITY = Decimal(10) ** 18
 #: Significant digits a quantity may carry; with a 15-digit price the product stays exact.
 MAX_QUANTITY_DIGITS = 30
+#: The largest whole quantity, as an int (it has 19 digits, well within the digit limit).
+_MAX_COUNT = int(MAX_QUANTITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +77,14 @@ class Usage:
 
     def __post_init__(self) -> None:
         for name in COUNT_FIELDS:
-            object.__setattr__(self, name, _count(name, getattr(self, name)))
+            value = getattr(self, name)
+            # A plain int in range is already what _count returns; quotes take this path.
+            if value is not None and not (type(value) is int and 0 <= value <= _MAX_COUNT):
+                object.__setattr__(self, name, _count(name, value))
         for name in SECOND_FIELDS:
-            object.__setattr__(self, name, _seconds(name, getattr(self, name)))
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _seconds(name, value))
         for name in SELECTOR_FIELDS:
             _selector(name, getattr(self, name))
 
@@ -121,7 +128,12 @@ def parse_usage(data: Any) -> Usage:
 def parse_usage_json(body: bytes | str) -> Usage:
     """Parse a JSON usage body. Numbers become ``int`` or ``Decimal``, never ``float``."""
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        if isinstance(body, bytes):
+            # What json.loads does with bytes, with one decoder made once rather than per call.
+            text = body.decode(json.detect_encoding(body), "surrogatepass")
+            data = _DECODER.decode(text)
+        else:
+            data = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidUsage(f"the usage body is not valid JSON: {exc}") from exc
     return parse_usage(data)
@@ -129,6 +141,9 @@ def parse_usage_json(body: bytes | str) -> Usage:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
 
 
 def _count(name: str, value: Any) -> int | None:
