@@ -19,8 +19,10 @@ from modelcatalog.errors import InvalidInstant
 __all__ = [
     "InvalidInstant",
     "as_utc",
+    "format_day",
     "format_instant",
     "from_microseconds",
+    "from_unix_seconds",
     "parse_instant",
     "to_microseconds",
     "try_instant",
@@ -73,6 +75,20 @@ def as_utc(at: datetime) -> datetime:
 def format_instant(at: datetime) -> str:
     """The canonical text of an instant: UTC with a ``Z`` (``2026-03-01T12:00:00Z``)."""
     return as_utc(at).isoformat().replace("+00:00", "Z")
+
+
+def format_day(at: datetime) -> str:
+    """An instant as people read it on a page: ``2026-02-05``, and ``14:30 UTC`` after it
+    when it is not midnight."""
+    at = as_utc(at)
+    if (at.hour, at.minute, at.second) == (0, 0, 0):
+        return at.strftime("%Y-%m-%d")
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def from_unix_seconds(value: float) -> datetime:
+    """The aware UTC instant of a Unix time in seconds (a record's ``created``)."""
+    return datetime.fromtimestamp(value, UTC)
 
 
 def to_microseconds(at: datetime) -> int:

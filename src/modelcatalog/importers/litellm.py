@@ -22,7 +22,7 @@ from modelcatalog.importers.complete import Candidate, complete
 from modelcatalog.importers.numbers import MILLION, json_number, scaled
 from modelcatalog.importers.options import ImportOptions
 from modelcatalog.importers.report import ImportResult, ReportBuilder
-from modelcatalog.instants import try_instant
+from modelcatalog.instants import format_instant, try_instant
 
 __all__ = ["CAPABILITY_FLAGS", "NOT_INFORMATION", "TYPE_BY_MODE", "import_litellm"]
 
@@ -171,7 +171,7 @@ class _Mapping:
         if instant is None:
             self.lose("deprecation_date (not a date)")
             return
-        removes_at = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        removes_at = format_instant(instant.replace(microsecond=0))
         # No successor is remapped to: LiteLLM names one only as a hint (successor_model).
         spec["deprecation"] = {"autoRemap": False, "date": removes_at, "removesAt": removes_at}
 

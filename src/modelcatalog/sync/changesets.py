@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select, update
 
 from modelcatalog.errors import ChangeSetClosed, NotFound, StaleChangeSet, VersionConflict
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_microseconds
 from modelcatalog.store.document import CatalogDocument
 from modelcatalog.store.schema import sync_change_sets
 from modelcatalog.store.store import AfterWrite, Store, VersionInfo, Written
@@ -53,7 +52,7 @@ _SUMMARY = (
 
 
 def _instant(us: int | None) -> str | None:
-    return None if us is None else format_instant(datetime.fromtimestamp(us / 1e6, tz=UTC))
+    return None if us is None else format_instant(from_microseconds(us))
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,11 @@ import copy
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_microseconds
 from modelcatalog.store.schema import model_overrides, sync_models
 from modelcatalog.store.store import AfterWrite, Store, Written
 from modelcatalog.sync.paths import (
@@ -59,7 +58,7 @@ def _now_us() -> int:
 
 
 def _instant(us: int) -> str:
-    return format_instant(datetime.fromtimestamp(us / 1_000_000, tz=UTC))
+    return format_instant(from_microseconds(us))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,9 @@ its feed is valid and has no entries.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from modelcatalog.catalog.snapshot import CatalogSnapshot
-from modelcatalog.instants import format_instant
+from modelcatalog.instants import format_instant, from_unix_seconds
 from modelcatalog.web.changes import VersionChanges
 from modelcatalog.web.render import render
 
@@ -24,7 +23,7 @@ def atom_feed(base_url: str, versions: Sequence[VersionChanges], snapshot: Catal
         updated = max(v.created_at for v in versions)
     else:
         created = [int(m.record.created) for m in snapshot.models if m.record.created is not None]
-        updated = datetime.fromtimestamp(max(created, default=0), UTC)
+        updated = from_unix_seconds(max(created, default=0))
     root = base_url.rstrip("/")
     return render(
         "changes.atom",

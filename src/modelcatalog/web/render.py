@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -20,6 +20,7 @@ from starlette.responses import Response
 from modelcatalog.api.audiences import Audiences
 from modelcatalog.api.errors import error_response
 from modelcatalog.catalog.views import Audience
+from modelcatalog.instants import format_day, from_unix_seconds, try_instant
 
 __all__ = [
     "HTML",
@@ -54,19 +55,13 @@ def number_text(value: Any) -> str:
 def date_text(value: Any) -> str:
     """A Unix time or an ISO 8601 instant as ``2026-02-05`` (time of day when not midnight)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        instant = datetime.fromtimestamp(value, UTC)
-    elif isinstance(value, datetime):
-        instant = value.astimezone(UTC)
-    elif isinstance(value, str):
-        try:
-            instant = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-        except ValueError:
-            return value
-    else:
-        return str(value)
-    if (instant.hour, instant.minute, instant.second) == (0, 0, 0):
-        return instant.strftime("%Y-%m-%d")
-    return instant.strftime("%Y-%m-%d %H:%M UTC")
+        return format_day(from_unix_seconds(value))
+    if isinstance(value, datetime):
+        return format_day(value)
+    if isinstance(value, str):
+        instant = try_instant(value)
+        return value if instant is None else format_day(instant)
+    return str(value)
 
 
 _ENV.filters["number"] = number_text
