@@ -18,7 +18,8 @@ window, and the routes write those bytes. Modules:
 - ``state``     :class:`CatalogState`, the atomic swap point for new snapshots
 - ``timeline``  the catalog at an instant: ``?at=`` for reads, quotes and history alike
 - ``audiences`` bearer keys (settings and store) -> audiences
-- ``quote``, ``history``, ``admin``, ``ops``  the route groups beyond the read API
+- ``quote``, ``history``, ``admin``, ``sync``, ``ops``  the route groups beyond the read API
+- ``admin_http``  what the admin groups (``admin``, ``sync``) read from requests and answer
 - ``metrics``, ``labels``, ``logs``  request metrics, their route labels, the access log
 - ``server``    binding the port, uvicorn's configuration, worker processes
 - ``errors``    ``error_body()`` and the one exception -> HTTP status table

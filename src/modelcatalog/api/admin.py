@@ -62,6 +62,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from modelcatalog.api.admin_http import (
+    Endpoint,
+    json_response,
+    page_limit,
+    parse_integer,
+    path_integer,
+    query_integer,
+)
 from modelcatalog.api.limits import check_yaml_depth, load_json
 from modelcatalog.api.parts import ServiceParts
 from modelcatalog.catalog.sources import read_document_bytes
@@ -88,17 +96,16 @@ from modelcatalog.importers import (
 from modelcatalog.instants import parse_instant
 from modelcatalog.store import CatalogDocument, Store, VersionInfo, edits
 from modelcatalog.store.keys import ApiKey, authenticate
-from modelcatalog.store.store import MAX_VERSION, Change
+from modelcatalog.store.store import Change
 from modelcatalog.sync.overrides import Override, load_overrides, record_hand_edits
 
-__all__ = ["admin_routes"]
+__all__ = ["PREFIX", "Admin", "admin_routes"]
 
 PREFIX = "/admin/v1"
 _ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]+)"?\s*$')
 _ETAG_HINT = 'a catalog version ETag, e.g. "12"'
+_VERSION_NUMBER = "a catalog version number"
 _MAX_ETAG = 64
-_MAX_PAGE = 500
-_MAX_DIGITS = len(str(MAX_VERSION))
 
 
 class Admin:
@@ -160,7 +167,7 @@ class Admin:
             return info
 
         info = await run_in_threadpool(commit)
-        return _json({"version": info.as_json(), **(extra or {})}, info.id, status)
+        return json_response({"version": info.as_json(), **(extra or {})}, info.id, status)
 
 
 def _sync_headers(response: Response, overrides: list[Override]) -> None:
@@ -178,19 +185,10 @@ def _if_match(request: Request) -> int | None:
     if value is None or value.strip() == "*":
         return None
     found = _ETAG.match(value) if len(value) <= _MAX_ETAG else None
-    version = _integer(found.group(1), "If-Match", _ETAG_HINT) if found else None
+    version = parse_integer(found.group(1), "If-Match", _ETAG_HINT) if found else None
     if version is None:
         raise InvalidRequestParameters({"If-Match": _ETAG_HINT})
     return version
-
-
-def _json(body: Any, version: int, status: int = 200) -> Response:
-    return Response(
-        orjson.dumps(body),
-        status,
-        headers={"etag": f'"{version}"', "cache-control": "no-store"},
-        media_type="application/json",
-    )
 
 
 async def _body(request: Request, max_depth: int) -> Any:
@@ -244,7 +242,7 @@ def _admin_routes(
         if record is None:
             raise NotFound(f"no model {model_id!r}")
         overrides = (await run_in_threadpool(load_overrides, store, model_id)).get(model_id, [])
-        response = _json(record, info.id)
+        response = json_response(record, info.id)
         _sync_headers(response, overrides)
         return response
 
@@ -295,43 +293,44 @@ def _admin_routes(
         model_id = request.path_params["model_id"]
         return await admin.write(request, key, edits.delete_model(model_id), f"delete {model_id}")
 
-    async def aliases(request: Request) -> Response:
-        key = await admin.key(request)
-        kind = request.path_params["model_type"]
-        mapping = _string_map(await _object(request, depth), "aliases")
-        return await admin.write(
-            request, key, edits.set_aliases(kind, mapping), f"aliases of {kind}"
-        )
+    def name_map(
+        plural: str,
+        singular: str,
+        set_map: Callable[[str, dict[str, str]], Change],
+        set_entry: Callable[[str, str, str], Change],
+        remove_entry: Callable[[str, str], Change],
+    ) -> tuple[Endpoint, Endpoint]:
+        """The routes of a type's map of names to model ids (aliases, traits): the whole map,
+        and one entry."""
 
-    async def traits(request: Request) -> Response:
-        key = await admin.key(request)
-        kind = request.path_params["model_type"]
-        mapping = _string_map(await _object(request, depth), "traits")
-        return await admin.write(request, key, edits.set_traits(kind, mapping), f"traits of {kind}")
+        async def whole(request: Request) -> Response:
+            key = await admin.key(request)
+            kind = request.path_params["model_type"]
+            mapping = _string_map(await _object(request, depth), plural)
+            return await admin.write(request, key, set_map(kind, mapping), f"{plural} of {kind}")
 
-    async def alias_entry(request: Request) -> Response:
-        key = await admin.key(request)
-        kind, alias = request.path_params["model_type"], request.path_params["name"]
-        if request.method == "DELETE":
-            change, what = edits.remove_alias(kind, alias), f"remove {kind} alias {alias}"
-        else:
-            target = _entry_target(await _object(request, depth))
-            change, what = edits.set_alias(kind, alias, target), f"{kind} alias {alias}"
-        return await admin.write(request, key, change, what)
+        async def entry(request: Request) -> Response:
+            key = await admin.key(request)
+            kind, name = request.path_params["model_type"], request.path_params["name"]
+            if request.method == "DELETE":
+                change, what = remove_entry(kind, name), f"remove {kind} {singular} {name}"
+            else:
+                target = _entry_target(await _object(request, depth))
+                change, what = set_entry(kind, name, target), f"{kind} {singular} {name}"
+            return await admin.write(request, key, change, what)
 
-    async def trait_entry(request: Request) -> Response:
-        key = await admin.key(request)
-        kind, trait = request.path_params["model_type"], request.path_params["name"]
-        if request.method == "DELETE":
-            change, what = edits.remove_trait(kind, trait), f"remove {kind} trait {trait}"
-        else:
-            target = _entry_target(await _object(request, depth))
-            change, what = edits.set_trait(kind, trait, target), f"{kind} trait {trait}"
-        return await admin.write(request, key, change, what)
+        return whole, entry
+
+    aliases, alias_entry = name_map(
+        "aliases", "alias", edits.set_aliases, edits.set_alias, edits.remove_alias
+    )
+    traits, trait_entry = name_map(
+        "traits", "trait", edits.set_traits, edits.set_trait, edits.remove_trait
+    )
 
     async def rollback(request: Request) -> Response:
         key = await admin.key(request)
-        target = _version_param(request, "n")
+        target = path_integer(request, "n", _VERSION_NUMBER)
         _, document = await run_in_threadpool(store.document, target)
         change: Change = lambda _current: document  # noqa: E731
         what = f"rollback to version {target}"
@@ -360,24 +359,23 @@ def _admin_routes(
 
     async def versions(request: Request) -> Response:
         await admin.key(request)
-        limit = _int_param(request, "limit", 50)
-        if limit is None or not 1 <= limit <= _MAX_PAGE:
-            raise InvalidRequestParameters({"limit": f"an integer from 1 to {_MAX_PAGE}"})
-        before = _int_param(request, "before", None)
+        limit = page_limit(request)
+        before = query_integer(request, "before", None)
         if before == 0:
             raise InvalidRequestParameters({"before": "a catalog version number (1 or more)"})
         found = await run_in_threadpool(lambda: store.versions(limit=limit, before=before))
         head = await run_in_threadpool(store.head)
         next_before = found[-1].id if found and found[-1].id > 1 else None
         body = {"data": [v.as_json() for v in found], "next_before": next_before}
-        return _json(body, head)
+        return json_response(body, head)
 
     async def diff(request: Request) -> Response:
         await admin.key(request)
-        a, b = _version_param(request, "a"), _version_param(request, "b")
+        a = path_integer(request, "a", _VERSION_NUMBER)
+        b = path_integer(request, "b", _VERSION_NUMBER)
         result = await run_in_threadpool(store.diff, a, b)
         head = await run_in_threadpool(store.head)
-        return _json(result.as_json(), head)
+        return json_response(result.as_json(), head)
 
     model = PREFIX + "/models/{model_id:path}"
     return [
@@ -484,29 +482,6 @@ def _optional_text(body: dict[str, Any], name: str) -> str | None:
     if name in body and not isinstance(value, str):
         raise RequestError(f"{name} must be a string", {"field": name})
     return value
-
-
-def _integer(text: str | None, name: str, what: str) -> int | None:
-    """An ASCII decimal in the store's integer range; ``?limit=²`` or 10**30 is a 400."""
-    if text is None:
-        return None
-    if not (0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit()):
-        raise InvalidRequestParameters({name: what})
-    value = int(text)
-    if value > MAX_VERSION:
-        raise InvalidRequestParameters({name: what})
-    return value
-
-
-def _int_param(request: Request, name: str, default: int | None) -> int | None:
-    found = _integer(request.query_params.get(name), name, "a non-negative integer")
-    return default if found is None else found
-
-
-def _version_param(request: Request, name: str) -> int:
-    found = _integer(request.path_params[name], name, "a catalog version number")
-    assert found is not None
-    return found
 
 
 def _force(request: Request) -> bool:

@@ -17,7 +17,7 @@ Every route needs an admin key, like the rest of ``/admin/v1`` (:mod:`.admin`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -25,13 +25,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modelcatalog.api.admin import PREFIX, Admin, _int_param, _integer, _json
+from modelcatalog.api.admin import PREFIX, Admin
+from modelcatalog.api.admin_http import Endpoint, json_response, page_limit, path_integer
 from modelcatalog.api.parts import ServiceParts
 from modelcatalog.catalog.ids import MAX_ID_LENGTH
 from modelcatalog.errors import InvalidRequestParameters
 from modelcatalog.store import Store
 from modelcatalog.sync import changesets
 from modelcatalog.sync.overrides import (
+    Flag,
+    Override,
     acknowledge_flags,
     clear_overrides,
     list_flags,
@@ -41,7 +44,6 @@ from modelcatalog.sync.overrides import (
 __all__ = ["sync_routes"]
 
 _STATUSES = (*changesets.STATUSES, "all")
-_MAX_PAGE = 500
 _MAX_PATH = 1000
 
 
@@ -53,9 +55,7 @@ def _status(request: Request) -> str | None:
 
 
 def _set_id(request: Request) -> int:
-    found = _integer(request.path_params["id"], "id", "a change set number")
-    assert found is not None
-    return found
+    return path_integer(request, "id", "a change set number")
 
 
 def _text_param(request: Request, name: str, limit: int, *, required: bool) -> str | None:
@@ -65,6 +65,10 @@ def _text_param(request: Request, name: str, limit: int, *, required: bool) -> s
     if not value or len(value) > limit:
         raise InvalidRequestParameters({name: f"required, 1 to {limit} characters"})
     return value
+
+
+def _all_overrides(store: Store, model_id: str | None) -> list[Override]:
+    return [o for group in load_overrides(store, model_id).values() for o in group]
 
 
 def sync_routes(parts: ServiceParts) -> list[Route]:
@@ -80,17 +84,15 @@ def _sync_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
     async def pending(request: Request) -> Response:
         await admin.key(request)
         status = _status(request)
-        limit = _int_param(request, "limit", 50)
-        if limit is None or not 1 <= limit <= _MAX_PAGE:
-            raise InvalidRequestParameters({"limit": f"an integer from 1 to {_MAX_PAGE}"})
+        limit = page_limit(request)
         found = await run_in_threadpool(changesets.change_sets, store, status, limit)
         head = await run_in_threadpool(store.head)
-        return _json({"data": [c.as_json() for c in found]}, head)
+        return json_response({"data": [c.as_json() for c in found]}, head)
 
     async def show(request: Request) -> Response:
         await admin.key(request)
         found = await run_in_threadpool(changesets.change_set, store, _set_id(request))
-        return _json(found.as_json(), await run_in_threadpool(store.head))
+        return json_response(found.as_json(), await run_in_threadpool(store.head))
 
     async def approve(request: Request) -> Response:
         key = await admin.key(request)
@@ -102,35 +104,38 @@ def _sync_routes(store: Store, after_commit: Callable[[], Any]) -> list[Route]:
             return done
 
         found, info = await run_in_threadpool(decide)
-        return _json({"change_set": found.as_json(), "version": info.as_json()}, info.id)
+        return json_response({"change_set": found.as_json(), "version": info.as_json()}, info.id)
 
     async def reject(request: Request) -> Response:
         key = await admin.key(request)
         found = await run_in_threadpool(changesets.reject, store, _set_id(request), key.name)
-        return _json({"change_set": found.as_json()}, await run_in_threadpool(store.head))
+        return json_response({"change_set": found.as_json()}, await run_in_threadpool(store.head))
 
-    async def overrides(request: Request) -> Response:
-        await admin.key(request)
-        model = _text_param(request, "model", MAX_ID_LENGTH, required=request.method == "DELETE")
-        if request.method == "DELETE":
-            assert model is not None
-            path = _text_param(request, "path", _MAX_PATH, required=False)
-            cleared = await run_in_threadpool(clear_overrides, store, model, path)
-            return _json({"cleared": cleared}, await run_in_threadpool(store.head))
-        found = await run_in_threadpool(load_overrides, store, model)
-        body = {"data": [o.as_json() for group in found.values() for o in group]}
-        return _json(body, await run_in_threadpool(store.head))
+    def fields(
+        listed: Callable[[Store, str | None], Sequence[Override | Flag]],
+        drop: Callable[[Store, str, str | None], int],
+        dropped: str,
+    ) -> Endpoint:
+        """``GET``: the operator's fields or the flags on them (of one model); ``DELETE``:
+        ``drop`` a model's (or one field's) and say how many went, as ``dropped``."""
 
-    async def flags(request: Request) -> Response:
-        await admin.key(request)
-        model = _text_param(request, "model", MAX_ID_LENGTH, required=request.method == "DELETE")
-        if request.method == "DELETE":
-            assert model is not None
-            path = _text_param(request, "path", _MAX_PATH, required=False)
-            done = await run_in_threadpool(acknowledge_flags, store, model, path)
-            return _json({"acknowledged": done}, await run_in_threadpool(store.head))
-        found = await run_in_threadpool(list_flags, store, model)
-        return _json({"data": [f.as_json() for f in found]}, await run_in_threadpool(store.head))
+        async def handle(request: Request) -> Response:
+            await admin.key(request)
+            deleting = request.method == "DELETE"
+            model = _text_param(request, "model", MAX_ID_LENGTH, required=deleting)
+            if deleting:
+                assert model is not None
+                path = _text_param(request, "path", _MAX_PATH, required=False)
+                count = await run_in_threadpool(drop, store, model, path)
+                return json_response({dropped: count}, await run_in_threadpool(store.head))
+            found = await run_in_threadpool(listed, store, model)
+            body = {"data": [item.as_json() for item in found]}
+            return json_response(body, await run_in_threadpool(store.head))
+
+        return handle
+
+    overrides = fields(_all_overrides, clear_overrides, "cleared")
+    flags = fields(list_flags, acknowledge_flags, "acknowledged")
 
     base = PREFIX + "/sync"
     return [
