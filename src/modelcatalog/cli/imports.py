@@ -9,7 +9,6 @@ read or mapped, or with ``--dry-run``.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,10 +20,13 @@ from rich.table import Table
 from modelcatalog.cli import app
 from modelcatalog.cli.store import (
     AsJson,
+    Author,
     Database,
     DataDir,
     Expect,
     Force,
+    Message,
+    author_name,
     echo_json,
     open_store,
     progress_bar,
@@ -95,8 +97,8 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Map and report, write nothing.")
     ] = False,
-    message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
-    author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
+    message: Message = None,
+    author: Author = None,
     expected: Expect = None,
     force: Force = False,
     data_dir: DataDir = None,
@@ -157,7 +159,7 @@ def _commit(
     document = CatalogDocument.from_records(result.models, from_dump=result.from_listing)
     return store.commit(
         lambda _current: document,
-        author=author or getpass.getuser(),
+        author=author_name(author),
         message=message,
         expected=expected,
         progress=lambda done, total: report("writing", done, total),
@@ -222,7 +224,7 @@ def _import_catalog_files(
         report(f"checking {len(source.records)} models", 0, 0)
         info = store.import_source(
             source,
-            author=author or getpass.getuser(),
+            author=author_name(author),
             message=message or f"import {path.name}",
             expected=expected,
             progress=lambda done, total: report("writing", done, total),

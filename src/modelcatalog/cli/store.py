@@ -28,10 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsJson",
+    "Author",
     "DataDir",
     "Database",
+    "Decider",
     "Expect",
     "Force",
+    "Message",
+    "author_name",
     "echo_json",
     "open_store",
     "print_diff",
@@ -71,6 +75,13 @@ Force = Annotated[
         "--force", help="Write even if it removes more than destructive_write_share of the models."
     ),
 ]
+Message = Annotated[str | None, typer.Option("--message", "-m", help="Why.")]
+#: Who a write or a decision is recorded as by: ``--author``, else the user's login name
+#: (:func:`author_name`).
+Author = Annotated[str | None, typer.Option("--author", help="Who. [default: your user name]")]
+Decider = Annotated[
+    str | None, typer.Option("--author", help="Who decides. [default: your user name]")
+]
 
 db_app = typer.Typer(help="Manage the store's database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -104,6 +115,11 @@ def open_store(
         raise
 
 
+def author_name(author: str | None) -> str:
+    """``--author`` as given, else the user's login name (what the option's help promises)."""
+    return author or getpass.getuser()
+
+
 def write_settings(force: bool) -> tuple[float | None, frozenset[str]]:
     """What a write may remove (None: any, when forced) and the owners it accepts, from the
     settings (InvalidSettings: exit 2 by the table)."""
@@ -119,8 +135,8 @@ def rollback(
         int,
         typer.Argument(min=1, max=_MAX_VERSION, help="The version whose catalog to bring back."),
     ],
-    message: Annotated[str | None, typer.Option("--message", "-m", help="Why.")] = None,
-    author: Annotated[str | None, typer.Option(help="Who. [default: your user name]")] = None,
+    message: Message = None,
+    author: Author = None,
     expected: Expect = None,
     force: Force = False,
     data_dir: DataDir = None,
@@ -132,7 +148,7 @@ def rollback(
     with open_store(data_dir, database, owners) as store:
         info = store.rollback(
             version,
-            author=author or getpass.getuser(),
+            author=author_name(author),
             message=message,
             expected=expected,
             max_removed_share=share,

@@ -9,7 +9,6 @@ its failure after the others ran.
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +22,8 @@ from modelcatalog.cli.store import (
     AsJson,
     Database,
     DataDir,
+    Decider,
+    author_name,
     echo_json,
     open_store,
     print_diff,
@@ -53,9 +54,9 @@ SettingsFile = Annotated[
         help="A TOML, YAML or JSON settings file with a sync section.",
     ),
 ]
-Author = Annotated[str | None, typer.Option(help="Who decides. [default: your user name]")]
 SetId = Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The change set's number.")]
 Model = Annotated[str, typer.Argument(help="The model id.")]
+OfModel = Annotated[str | None, typer.Option("--model", help="One model's only.")]
 PathOption = Annotated[
     str | None, typer.Option("--path", help="One field (model_spec.pricing.input.usd).")
 ]
@@ -170,7 +171,7 @@ def pending_show(
 @pending_app.command("approve")
 def pending_approve(
     set_id: SetId,
-    author: Author = None,
+    author: Decider = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -180,7 +181,7 @@ def pending_approve(
 
     _, owners = write_settings(force=False)
     with open_store(data_dir, database, owners) as store:
-        found, info = changesets.approve(store, set_id, author or getpass.getuser())
+        found, info = changesets.approve(store, set_id, author_name(author))
     if as_json:
         echo_json({"change_set": found.as_json(), "version": info.as_json()})
     else:
@@ -190,7 +191,7 @@ def pending_approve(
 @pending_app.command("reject")
 def pending_reject(
     set_id: SetId,
-    author: Author = None,
+    author: Decider = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -199,7 +200,7 @@ def pending_reject(
     from modelcatalog.sync import changesets
 
     with open_store(data_dir, database) as store:
-        found = changesets.reject(store, set_id, author or getpass.getuser())
+        found = changesets.reject(store, set_id, author_name(author))
     if as_json:
         echo_json(found.as_json())
     else:
@@ -208,7 +209,7 @@ def pending_reject(
 
 @overrides_app.command("list")
 def overrides_list(
-    model: Annotated[str | None, typer.Option("--model", help="One model's only.")] = None,
+    model: OfModel = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -231,28 +232,42 @@ def overrides_list(
     Console().print(table)
 
 
-@overrides_app.command("clear")
-def overrides_clear(
-    model: Model,
-    path: PathOption = None,
-    data_dir: DataDir = None,
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Give a model's fields (or one) back to upstream: the next sync sets them."""
-    from modelcatalog.sync.overrides import clear_overrides
+def _drop_command(group: typer.Typer, name: str, summary: str, *, overrides: bool) -> None:
+    """Register ``overrides clear`` (``overrides``) or ``flags acknowledge``: the same command
+    over the overrides table, taking a model's entries (or one field's) and saying how many."""
+    done, noun = ("cleared", "override(s)") if overrides else ("acknowledged", "flag(s)")
 
-    with open_store(data_dir, database) as store:
-        cleared = clear_overrides(store, model, path)
-    if as_json:
-        echo_json({"cleared": cleared})
-    else:
-        typer.echo(f"{cleared} override(s) of {model} cleared")
+    def drop(
+        model: Model,
+        path: PathOption = None,
+        data_dir: DataDir = None,
+        database: Database = None,
+        as_json: AsJson = False,
+    ) -> None:
+        from modelcatalog.sync.overrides import acknowledge_flags, clear_overrides
+
+        take = clear_overrides if overrides else acknowledge_flags
+        with open_store(data_dir, database) as store:
+            count = take(store, model, path)
+        if as_json:
+            echo_json({done: count})
+        else:
+            typer.echo(f"{count} {noun} of {model} {done}")
+
+    group.command(name, help=summary)(drop)
+
+
+_drop_command(
+    overrides_app,
+    "clear",
+    "Give a model's fields (or one) back to upstream: the next sync sets them.",
+    overrides=True,
+)
 
 
 @flags_app.command("list")
 def flags_list(
-    model: Annotated[str | None, typer.Option("--model", help="One model's only.")] = None,
+    model: OfModel = None,
     data_dir: DataDir = None,
     database: Database = None,
     as_json: AsJson = False,
@@ -269,20 +284,9 @@ def flags_list(
         _out.print(f"{escape(flag.model_id)}: {escape(flag.message)} (source {flag.source})")
 
 
-@flags_app.command("acknowledge")
-def flags_acknowledge(
-    model: Model,
-    path: PathOption = None,
-    data_dir: DataDir = None,
-    database: Database = None,
-    as_json: AsJson = False,
-) -> None:
-    """Dismiss a model's flags (or one), keeping the operator's values."""
-    from modelcatalog.sync.overrides import acknowledge_flags
-
-    with open_store(data_dir, database) as store:
-        done = acknowledge_flags(store, model, path)
-    if as_json:
-        echo_json({"acknowledged": done})
-    else:
-        typer.echo(f"{done} flag(s) of {model} acknowledged")
+_drop_command(
+    flags_app,
+    "acknowledge",
+    "Dismiss a model's flags (or one), keeping the operator's values.",
+    overrides=False,
+)
