@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/bench_http.py [--seconds 5] [--rounds 2] [--connections 32,128]
                                          [--workers 1|2|1,2] [--threads 1] [--target-kb 150]
+                                         [--sockets reuseport|shared]
                                          [--variant direct|stock|raw] [--no-install]
                                          [--json FILE]
 
@@ -73,7 +74,7 @@ def main() -> int:
     pairs: list[Pair] = []
     try:
         for workers in worker_counts(args.workers):
-            pairs.append(Pair.start(dump, workers, work / f"workers-{workers}", args.variant))
+            pairs.append(Pair.start(dump, workers, work / f"workers-{workers}", args))
         results = run(pairs, args)
     finally:
         for pair in pairs:
@@ -100,6 +101,13 @@ def _arguments() -> argparse.Namespace:
         "reports the scaling from the first to the others",
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk -t")
+    parser.add_argument(
+        "--sockets",
+        choices=("reuseport", "shared"),
+        default="reuseport",
+        help="with several workers: one SO_REUSEPORT socket per worker, each side (the "
+        "service's default, nginx's `listen ... reuseport`), or one socket shared by all",
+    )
     parser.add_argument("--target-kb", type=int, default=150, help="type=all listing size")
     parser.add_argument(
         "--variant",
@@ -185,10 +193,19 @@ class Service:
     workers: int
 
     @classmethod
-    def start(cls, dump: Path, workers: int, work: Path, variant: str = "direct") -> Service:
+    def start(
+        cls,
+        dump: Path,
+        workers: int,
+        work: Path,
+        variant: str = "direct",
+        *,
+        reuse_port: bool = True,
+    ) -> Service:
         port = free_port()
         log = work / "modelcatalog.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MODELCATALOG_")}
+        env["MODELCATALOG_REUSE_PORT"] = "true" if reuse_port else "false"
         if variant != "raw":
             env["MODELCATALOG_HTTP_FAST_PATH"] = "true" if variant == "direct" else "false"
             command = [MODELCATALOG, "serve", "--catalog", str(dump), "--port", str(port)]
@@ -233,12 +250,15 @@ class Nginx:
     workers: int
 
     @classmethod
-    def start(cls, work: Path, body: bytes, gzipped: bytes, workers: int) -> Nginx:
+    def start(
+        cls, work: Path, body: bytes, gzipped: bytes, workers: int, reuse_port: bool = True
+    ) -> Nginx:
         (work / "all.json").write_bytes(body)
         (work / "all.json.gz").write_bytes(gzipped)
         port = free_port()
         config = work / "nginx.conf"
-        config.write_text(_NGINX_CONF.format(work=work, port=port, workers=workers))
+        listen = f"127.0.0.1:{port}" + (" reuseport" if reuse_port else "")
+        config.write_text(_NGINX_CONF.format(work=work, listen=listen, workers=workers))
         nginx = _which("nginx") or "nginx"
         log = work / "nginx.log"
         with log.open("wb") as out:
@@ -277,7 +297,7 @@ http {{
     keepalive_timeout 120s;
     client_body_temp_path {work}/tmp;
     server {{
-        listen 127.0.0.1:{port};
+        listen {listen};
         location = /api/v1/models {{
             default_type application/json;
             alias {work}/all.json;
@@ -311,14 +331,15 @@ class Pair:
     targets: list[Target]
 
     @classmethod
-    def start(cls, dump: Path, workers: int, work: Path, variant: str) -> Pair:
+    def start(cls, dump: Path, workers: int, work: Path, args: argparse.Namespace) -> Pair:
         work.mkdir()
         work.chmod(0o755)
-        service = Service.start(dump, workers, work, variant)
+        reuse_port = args.sockets == "reuseport"
+        service = Service.start(dump, workers, work, args.variant, reuse_port=reuse_port)
         pair = cls(service, None, b"", [])
         try:
             pair.body, gzipped, etag = service.listing()
-            pair.nginx = nginx = Nginx.start(work, pair.body, gzipped, workers)
+            pair.nginx = nginx = Nginx.start(work, pair.body, gzipped, workers, reuse_port)
             pair.targets = [
                 Target("nginx", workers, nginx.url, nginx.etag(), nginx.port, []),
                 Target("modelcatalog", workers, service.url, etag, service.port, []),
@@ -588,7 +609,7 @@ def print_report(results: Results, body_size: int, args: argparse.Namespace) -> 
     print(
         f"type=all listing {body_size:,} bytes; workers {args.workers} each side; "
         f"wrk -t{args.threads}, {args.seconds}s x {args.rounds} interleaved rounds (mean); "
-        f"variant {args.variant}"
+        f"variant {args.variant}; sockets {args.sockets}"
     )
     print()
     print(
