@@ -3,14 +3,14 @@
 The catalog is read and validated, or the store opened, before the port is opened, so that a
 bad catalog or an unreachable database refuses the start with its own message. The port is
 bound here, before uvicorn starts, so that an address in use is a :class:`CannotListen`.
+The command line (``cli/serve.py``) imports this module only when it serves, so other
+commands start without loading the server stack.
 
 With several workers on Linux each worker listens on a socket of its own bound with
 ``SO_REUSEPORT`` (the ``reuse_port`` setting), and the kernel spreads new connections over
 them by a hash of their addresses. On one shared socket, whichever worker wakes first accepts
 every connection waiting, and a client that opens its connections at once (a pool, a proxy,
 wrk) could leave one worker with all of them and the other idle (docs/performance.md).
-The command line (``cli/serve.py``) imports this module only when it serves, so other
-commands start without loading the server stack.
 """
 
 from __future__ import annotations
