@@ -392,6 +392,8 @@ class Cell:
     p99: list[float] = field(default_factory=list)
     slowest: list[float] = field(default_factory=list)
     errors: int = 0
+    #: wrk's "Socket errors: connect 0, read 0, write 0, timeout 3" lines, when it printed one.
+    socket_errors: list[str] = field(default_factory=list)
     #: Per run: each serving process's CPU, wrk's, connections per process (spread.Usage).
     usage: list[spread.Usage] = field(default_factory=list)
 
@@ -428,6 +430,8 @@ def _line(target: Target, cell: Cell) -> str:
         cpu = " + ".join(f"{c / used.wall:.0%}" for c in used.cpu)
         held = "/".join(str(n) for n in used.connections)
         line += f"  CPU {cpu}, wrk {used.wrk_cpu / used.wall:.0%}; connections {held}"
+    if cell.errors:
+        line += f"  ({cell.errors} errors so far; {'; '.join(cell.socket_errors)})"
     return line
 
 
@@ -464,6 +468,7 @@ def _parse(cell: Cell, output: str) -> None:
     cell.errors += int(errors.group(1)) if errors else 0
     if socket_errors:
         cell.errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0)))
+        cell.socket_errors.append(socket_errors.group(0))
 
 
 def _latency(output: str, percentile: str) -> float:
@@ -497,6 +502,8 @@ def figures(results: Results, args: argparse.Namespace) -> list[Figure]:
         base = results[(scenario, conns, workers, "nginx")]
         label = f"{scenario} c{conns} (workers {workers}, {args.rounds}x{args.seconds}s)"
         out += _cell_figures(label, scenario, conns, base, ours)
+        cost = _cost_figure(label, base, ours)
+        out += [cost] if cost is not None else []
         if workers > 1:
             out.append(_spread_figure(label, base, ours))
         if workers != counts[0]:
@@ -556,6 +563,31 @@ def busiest_share(cell: Cell) -> float:
     per_process = [sum(run) for run in zip(*(u.cpu for u in cell.usage), strict=True)]
     total = sum(per_process)
     return 100 * max(per_process) / total if total else 0.0
+
+
+def cpu_per_request(cell: Cell) -> tuple[float, float] | None:
+    """CPU µs per answered request: the serving processes', and wrk's (None if not metered)."""
+    requests = sum(rate * u.wall for rate, u in zip(cell.rps, cell.usage, strict=True))
+    if not cell.usage or not requests:
+        return None
+    server = sum(sum(u.cpu) for u in cell.usage) / requests * 1e6
+    return server, sum(u.wrk_cpu for u in cell.usage) / requests * 1e6
+
+
+def _cost_figure(label: str, base: Cell, ours: Cell) -> Figure | None:
+    """Server + wrk CPU per request: on two CPUs with two workers, what bounds the rate."""
+    cost_o, cost_b = cpu_per_request(ours), cpu_per_request(base)
+    if cost_o is None or cost_b is None:
+        return None
+    return Figure(
+        "http",
+        f"{label}: CPU per request, server + wrk",
+        round(sum(cost_o), 1),
+        "µs",
+        "nginx + wrk",
+        round(sum(cost_b), 1),
+        round(sum(cost_o) / sum(cost_b), 2),
+    )
 
 
 def _spread_figure(label: str, base: Cell, ours: Cell) -> Figure:
@@ -623,6 +655,27 @@ def print_report(results: Results, body_size: int, args: argparse.Namespace) -> 
             base = results[(scenario, conns, workers, "nginx")]
             ours = results[(scenario, conns, workers, name)]
             print(_report_row(scenario, conns, workers, base, ours))
+    print_cost(results)
+
+
+def print_cost(results: Results) -> None:
+    """CPU time per answered request, of the servers and of wrk: what bounds each on 2 CPUs."""
+    print()
+    print(
+        "| Request | workers | wrk -c | CPU µs per request: nginx, its wrk "
+        "| modelcatalog, its wrk |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for scenario, conns, workers, name in sorted(results, key=_report_order):
+        if name == "modelcatalog":
+            base = results[(scenario, conns, workers, "nginx")]
+            ours = results[(scenario, conns, workers, name)]
+            print(f"| {scenario} | {workers} | {conns} | {_cost(base)} | {_cost(ours)} |")
+
+
+def _cost(cell: Cell) -> str:
+    cost = cpu_per_request(cell)
+    return "-" if cost is None else f"{cost[0]:.0f}, {cost[1]:.0f}"
 
 
 def _report_order(key: tuple[str, int, int, str]) -> tuple[int, int, int, str]:

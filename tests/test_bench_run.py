@@ -114,3 +114,5 @@ def test_http_figures_name_each_worker_count_and_the_scaling() -> None:
     assert (scaling.value, scaling.baseline, scaling.ratio) == (1.8, 1.5, 1.2)
     share = figures["listing c32 (workers 2, 3x5s): busiest worker's share of the CPU"]
     assert share.value == 75.0
+    cost = figures["listing c32 (workers 1, 3x5s): CPU per request, server + wrk"]
+    assert (cost.value, cost.baseline, cost.ratio) == (8000.0, 4000.0, 2.0)
