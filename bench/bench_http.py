@@ -2,7 +2,8 @@
 """The read path against nginx serving the same bytes as a static file, side by side.
 
     .venv/bin/python bench/bench_http.py [--seconds 5] [--rounds 2] [--connections 32,128]
-                                         [--workers 1] [--threads 1] [--target-kb 150]
+                                         [--workers 1|2|1,2] [--threads 1] [--target-kb 150]
+                                         [--sockets reuseport|shared]
                                          [--variant direct|stock|raw] [--no-install]
                                          [--json FILE]
 
@@ -17,6 +18,13 @@ listing, a revalidation answered 304, and the gzip listing. Prints req/s, p50 an
 and the ratios to nginx, the machine's ceiling for serving those bytes. ``--variant stock``
 serves with ``http_fast_path = false`` (uvicorn's own protocol): run it beside ``direct`` to
 see what the fast path is worth.
+
+``--workers 1,2`` starts a service and an nginx for each count and interleaves all four, so
+the scaling from one worker to two (req/s with two over req/s with one, each side) comes
+from the same rounds. Around every wrk run it also reads each serving process's CPU time,
+wrk's own, and how many connections each process holds (bench/spread.py): on two CPUs wrk
+and the servers share the machine, and a shared accept socket may hand one process most of
+the connections.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import spread
 import yaml
 from figures import Figure, at_least, at_most, write_figures
 
@@ -62,22 +71,22 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     work.chmod(0o755)  # nginx workers run as an unprivileged user
     dump = build_dump(work / "catalog.json", args.target_kb * 1024)
-    service = Service.start(dump, args.workers, work, args.variant)
-    nginx: Nginx | None = None
+    pairs: list[Pair] = []
     try:
-        body, gzipped, etag = service.listing()
-        nginx = Nginx.start(work, body, gzipped, args.workers)
-        targets = {"nginx": nginx.url, "modelcatalog": service.url}
-        etags = {"nginx": nginx.etag(), "modelcatalog": etag}
-        check(targets, etags, body)
-        results = run(targets, etags, args)
+        for workers in worker_counts(args.workers):
+            pairs.append(Pair.start(dump, workers, work / f"workers-{workers}", args))
+        results = run(pairs, args)
     finally:
-        service.stop()
-        if nginx is not None:
-            nginx.stop()
-    print_report(results, len(body), args)
+        for pair in pairs:
+            pair.stop()
+    print_report(results, len(pairs[0].body), args)
     write_figures(args.json, figures(results, args))
     return 0
+
+
+def worker_counts(text: str) -> list[int]:
+    """``--workers 1,2`` -> [1, 2]: each count gets its own service and nginx, side by side."""
+    return sorted({int(n) for n in text.split(",")})
 
 
 def _arguments() -> argparse.Namespace:
@@ -85,8 +94,20 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per cell")
     parser.add_argument("--connections", default="32,128", help="wrk -c values")
-    parser.add_argument("--workers", type=int, default=1, help="server processes, each side")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="server processes each side; a list (1,2) runs each count, interleaved, and "
+        "reports the scaling from the first to the others",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk -t")
+    parser.add_argument(
+        "--sockets",
+        choices=("reuseport", "shared"),
+        default="reuseport",
+        help="with several workers: one SO_REUSEPORT socket per worker, each side (the "
+        "service's default, nginx's `listen ... reuseport`), or one socket shared by all",
+    )
     parser.add_argument("--target-kb", type=int, default=150, help="type=all listing size")
     parser.add_argument(
         "--variant",
@@ -168,12 +189,23 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 class Service:
     url: str
     process: subprocess.Popen[bytes]
+    port: int
+    workers: int
 
     @classmethod
-    def start(cls, dump: Path, workers: int, work: Path, variant: str = "direct") -> Service:
+    def start(
+        cls,
+        dump: Path,
+        workers: int,
+        work: Path,
+        variant: str = "direct",
+        *,
+        reuse_port: bool = True,
+    ) -> Service:
         port = free_port()
         log = work / "modelcatalog.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MODELCATALOG_")}
+        env["MODELCATALOG_REUSE_PORT"] = "true" if reuse_port else "false"
         if variant != "raw":
             env["MODELCATALOG_HTTP_FAST_PATH"] = "true" if variant == "direct" else "false"
             command = [MODELCATALOG, "serve", "--catalog", str(dump), "--port", str(port)]
@@ -188,7 +220,15 @@ class Service:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/healthz", process, log)
-        return cls(url, process)
+        service = cls(url, process, port, workers)
+        spread.wait_idle(service.serving_pids())
+        return service
+
+    def serving_pids(self) -> list[int]:
+        """The processes that answer: the one started, or its worker processes."""
+        if self.workers == 1:
+            return [self.process.pid]
+        return spread.workers(self.process.pid, "spawn_main", self.workers)
 
     def listing(self) -> tuple[bytes, bytes, str]:
         plain = httpx.get(self.url + PATH, headers={"Accept-Encoding": "identity"})
@@ -206,14 +246,19 @@ class Nginx:
     url: str
     process: subprocess.Popen[bytes]
     config: Path
+    port: int
+    workers: int
 
     @classmethod
-    def start(cls, work: Path, body: bytes, gzipped: bytes, workers: int) -> Nginx:
+    def start(
+        cls, work: Path, body: bytes, gzipped: bytes, workers: int, reuse_port: bool = True
+    ) -> Nginx:
         (work / "all.json").write_bytes(body)
         (work / "all.json.gz").write_bytes(gzipped)
         port = free_port()
         config = work / "nginx.conf"
-        config.write_text(_NGINX_CONF.format(work=work, port=port, workers=workers))
+        listen = f"127.0.0.1:{port}" + (" reuseport" if reuse_port else "")
+        config.write_text(_NGINX_CONF.format(work=work, listen=listen, workers=workers))
         nginx = _which("nginx") or "nginx"
         log = work / "nginx.log"
         with log.open("wb") as out:
@@ -222,7 +267,11 @@ class Nginx:
             )
         url = f"http://127.0.0.1:{port}"
         wait_for(url + PATH, process, log)
-        return cls(url, process, config)
+        return cls(url, process, config, port, workers)
+
+    def serving_pids(self) -> list[int]:
+        """nginx's worker processes (the master only accepts signals)."""
+        return spread.workers(self.process.pid, "worker process", self.workers)
 
     def etag(self) -> str:
         return httpx.get(self.url + PATH, headers={"Accept-Encoding": "identity"}).headers["etag"]
@@ -248,7 +297,7 @@ http {{
     keepalive_timeout 120s;
     client_body_temp_path {work}/tmp;
     server {{
-        listen 127.0.0.1:{port};
+        listen {listen};
         location = /api/v1/models {{
             default_type application/json;
             alias {work}/all.json;
@@ -260,6 +309,57 @@ http {{
 """
 
 
+@dataclass
+class Target:
+    """One server to drive: where, its ETag, and the processes that answer there."""
+
+    name: str
+    workers: int
+    url: str
+    etag: str
+    port: int
+    pids: list[int]
+
+
+@dataclass
+class Pair:
+    """The service and nginx with the same number of worker processes, answering alike."""
+
+    service: Service
+    nginx: Nginx | None
+    body: bytes
+    targets: list[Target]
+
+    @classmethod
+    def start(cls, dump: Path, workers: int, work: Path, args: argparse.Namespace) -> Pair:
+        work.mkdir()
+        work.chmod(0o755)
+        reuse_port = args.sockets == "reuseport"
+        service = Service.start(dump, workers, work, args.variant, reuse_port=reuse_port)
+        pair = cls(service, None, b"", [])
+        try:
+            pair.body, gzipped, etag = service.listing()
+            pair.nginx = nginx = Nginx.start(work, pair.body, gzipped, workers, reuse_port)
+            pair.targets = [
+                Target("nginx", workers, nginx.url, nginx.etag(), nginx.port, []),
+                Target("modelcatalog", workers, service.url, etag, service.port, []),
+            ]
+            check(pair.targets, pair.body)
+            pair.targets[0].pids = nginx.serving_pids()
+            pair.targets[1].pids = service.serving_pids()
+        except BaseException:
+            pair.stop()
+            raise
+        for target in pair.targets:
+            assert len(target.pids) == workers, (target.name, target.pids)
+        return pair
+
+    def stop(self) -> None:
+        self.service.stop()
+        if self.nginx is not None:
+            self.nginx.stop()
+
+
 def request_headers(scenario: str, etag: str) -> dict[str, str]:
     if scenario == "304":
         return {"If-None-Match": etag}
@@ -268,12 +368,13 @@ def request_headers(scenario: str, etag: str) -> dict[str, str]:
     return {}
 
 
-def check(targets: dict[str, str], etags: dict[str, str], body: bytes) -> None:
+def check(targets: list[Target], body: bytes) -> None:
     """Both servers answer each scenario alike before anything is measured."""
-    for name, url in targets.items():
+    for target in targets:
+        name = target.name
         for scenario in SCENARIOS:
-            headers = {"Accept-Encoding": "identity", **request_headers(scenario, etags[name])}
-            with httpx.stream("GET", url + PATH, headers=headers) as response:
+            headers = {"Accept-Encoding": "identity", **request_headers(scenario, target.etag)}
+            with httpx.stream("GET", target.url + PATH, headers=headers) as response:
                 raw = b"".join(response.iter_raw())
                 coding = response.headers.get("content-encoding")
                 expected = {"listing": 200, "304": 304, "gzip": 200}[scenario]
@@ -291,38 +392,73 @@ class Cell:
     p99: list[float] = field(default_factory=list)
     slowest: list[float] = field(default_factory=list)
     errors: int = 0
+    #: wrk's "Socket errors: connect 0, read 0, write 0, timeout 3" lines, when it printed one.
+    socket_errors: list[str] = field(default_factory=list)
+    #: Per run: each serving process's CPU, wrk's, connections per process (spread.Usage).
+    usage: list[spread.Usage] = field(default_factory=list)
 
 
-Results = dict[tuple[str, int, str], Cell]
+#: (request, wrk -c, workers each side, "nginx" or "modelcatalog") -> what its runs measured.
+Results = dict[tuple[str, int, int, str], Cell]
 
 
-def run(targets: dict[str, str], etags: dict[str, str], args: argparse.Namespace) -> Results:
+def run(pairs: list[Pair], args: argparse.Namespace) -> Results:
+    """Every request and connection count against every server, the order flipped each round."""
     results: Results = {}
     connections = [int(c) for c in args.connections.split(",")]
+    targets = [target for pair in pairs for target in pair.targets]
     for round_ in range(args.rounds):
         for scenario in SCENARIOS:
             for conns in connections:
-                order = list(targets) if round_ % 2 == 0 else list(reversed(targets))
-                for name in order:
-                    headers = request_headers(scenario, etags[name])
-                    cell = results.setdefault((scenario, conns, name), Cell())
-                    _wrk(cell, targets[name] + PATH, headers, conns, args)
-                    print(
-                        f"round {round_ + 1} {scenario:7} c{conns:<4} {name:12} "
-                        f"{cell.rps[-1]:>10,.0f} req/s  p99 {cell.p99[-1]:.2f} ms",
-                        flush=True,
-                    )
+                order = targets if round_ % 2 == 0 else list(reversed(targets))
+                for target in order:
+                    key = (scenario, conns, target.workers, target.name)
+                    cell = results.setdefault(key, Cell())
+                    headers = request_headers(scenario, target.etag)
+                    _wrk(cell, target.url + PATH, headers, conns, args, target)
+                    print(f"round {round_ + 1} {scenario:7} c{conns:<4} " + _line(target, cell))
     return results
 
 
+def _line(target: Target, cell: Cell) -> str:
+    line = (
+        f"w{target.workers} {target.name:12} {cell.rps[-1]:>10,.0f} req/s  "
+        f"p99 {cell.p99[-1]:.2f} ms"
+    )
+    if cell.usage:
+        used = cell.usage[-1]
+        cpu = " + ".join(f"{c / used.wall:.0%}" for c in used.cpu)
+        held = "/".join(str(n) for n in used.connections)
+        line += f"  CPU {cpu}, wrk {used.wrk_cpu / used.wall:.0%}; connections {held}"
+    if cell.errors:
+        line += f"  ({cell.errors} errors so far; {'; '.join(cell.socket_errors)})"
+    return line
+
+
 def _wrk(
-    cell: Cell, url: str, headers: dict[str, str], conns: int, args: argparse.Namespace
+    cell: Cell,
+    url: str,
+    headers: dict[str, str],
+    conns: int,
+    args: argparse.Namespace,
+    target: Target | None = None,
 ) -> None:
+    """One wrk run into ``cell``; with a ``target``, also what it cost each process."""
     command = [_which("wrk") or "wrk", "-t", str(args.threads), "-c", str(conns)]
     command += ["-d", f"{args.seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if target is None:
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    else:
+        with spread.Meter(target.port, target.pids, min(1.0, args.seconds / 2)) as meter:
+            output = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+        assert meter.usage is not None
+        cell.usage.append(meter.usage)
+    _parse(cell, output.stdout)
+
+
+def _parse(cell: Cell, output: str) -> None:
     cell.rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)))  # type: ignore[union-attr]
     cell.p50.append(_latency(output, "50%"))
     cell.p99.append(_latency(output, "99%"))
@@ -332,6 +468,7 @@ def _wrk(
     cell.errors += int(errors.group(1)) if errors else 0
     if socket_errors:
         cell.errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0)))
+        cell.socket_errors.append(socket_errors.group(0))
 
 
 def _latency(output: str, percentile: str) -> float:
@@ -348,99 +485,225 @@ def _slowest(output: str) -> float:
     return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
 
 
-#: Issue goals, modelcatalog over nginx, one worker against one: the rate ratio by request.
+#: Issue goals, modelcatalog over nginx with as many workers each side: the rate ratio by request.
 GOAL_RATE = {"listing": 0.9, "304": 0.75, "gzip": 0.75}
 GOAL_P99_RATIO = 2.0
 GOAL_SLOWEST_MS = 50.0
 
 
 def figures(results: Results, args: argparse.Namespace) -> list[Figure]:
-    """Each request's rate and p99 against nginx's, and the slowest request at c128."""
+    """Each request's rate and p99 against nginx's, the slowest request at c128; with several
+    workers, how the service's CPU spread over them; with several counts, the scaling."""
     out = []
-    setup = f"workers {args.workers}, {args.rounds}x{args.seconds}s"
-    for (scenario, conns, name), ours in sorted(results.items()):
+    counts = worker_counts(args.workers)
+    for (scenario, conns, workers, name), ours in sorted(results.items()):
         if name != "modelcatalog":
             continue
-        base = results[(scenario, conns, "nginx")]
-        rps_b, rps_o = statistics.mean(base.rps), statistics.mean(ours.rps)
-        p99_b, p99_o = statistics.mean(base.p99), statistics.mean(ours.p99)
-        rate_goal = GOAL_RATE[scenario]
-        label = f"{scenario} c{conns} ({setup})"
-        out.append(
-            Figure(
-                "http",
-                f"{label}: req/s",
-                round(rps_o),
-                "req/s",
-                "nginx",
-                round(rps_b),
-                round(rps_o / rps_b, 2),
-                f">= {rate_goal:g} x",
-                at_least(rps_o / rps_b, rate_goal),
-            )
-        )
-        out.append(
-            Figure(
-                "http",
-                f"{label}: p99",
-                round(p99_o, 2),
-                "ms",
-                "nginx p99",
-                round(p99_b, 2),
-                round(p99_o / p99_b, 2),
-                f"<= {GOAL_P99_RATIO:g} x",
-                at_most(p99_o / p99_b, GOAL_P99_RATIO),
-            )
-        )
-        if conns >= 128:
-            slowest = max(ours.slowest)
-            out.append(
-                Figure(
-                    "http",
-                    f"{label}: slowest request",
-                    round(slowest, 2),
-                    "ms",
-                    "nginx slowest",
-                    round(max(base.slowest), 2),
-                    None,
-                    f"<= {GOAL_SLOWEST_MS:g} ms",
-                    at_most(slowest, GOAL_SLOWEST_MS),
-                )
-            )
+        base = results[(scenario, conns, workers, "nginx")]
+        label = f"{scenario} c{conns} (workers {workers}, {args.rounds}x{args.seconds}s)"
+        out += _cell_figures(label, scenario, conns, base, ours)
+        cost = _cost_figure(label, base, ours)
+        out += [cost] if cost is not None else []
+        if workers > 1:
+            out.append(_spread_figure(label, base, ours))
+        if workers != counts[0]:
+            first = (scenario, conns, counts[0])
+            out.append(_scaling_figure(scenario, conns, counts[0], workers, results, first, args))
     return out
+
+
+def _cell_figures(label: str, scenario: str, conns: int, base: Cell, ours: Cell) -> list[Figure]:
+    rps_b, rps_o = statistics.mean(base.rps), statistics.mean(ours.rps)
+    p99_b, p99_o = statistics.mean(base.p99), statistics.mean(ours.p99)
+    rate_goal = GOAL_RATE[scenario]
+    out = [
+        Figure(
+            "http",
+            f"{label}: req/s",
+            round(rps_o),
+            "req/s",
+            "nginx",
+            round(rps_b),
+            round(rps_o / rps_b, 2),
+            f">= {rate_goal:g} x",
+            at_least(rps_o / rps_b, rate_goal),
+        ),
+        Figure(
+            "http",
+            f"{label}: p99",
+            round(p99_o, 2),
+            "ms",
+            "nginx p99",
+            round(p99_b, 2),
+            round(p99_o / p99_b, 2),
+            f"<= {GOAL_P99_RATIO:g} x",
+            at_most(p99_o / p99_b, GOAL_P99_RATIO),
+        ),
+    ]
+    if conns >= 128:
+        slowest = max(ours.slowest)
+        out.append(
+            Figure(
+                "http",
+                f"{label}: slowest request",
+                round(slowest, 2),
+                "ms",
+                "nginx slowest",
+                round(max(base.slowest), 2),
+                None,
+                f"<= {GOAL_SLOWEST_MS:g} ms",
+                at_most(slowest, GOAL_SLOWEST_MS),
+            )
+        )
+    return out
+
+
+def busiest_share(cell: Cell) -> float:
+    """The busiest serving process's share of the CPU all of them used, over every run (%)."""
+    per_process = [sum(run) for run in zip(*(u.cpu for u in cell.usage), strict=True)]
+    total = sum(per_process)
+    return 100 * max(per_process) / total if total else 0.0
+
+
+def cpu_per_request(cell: Cell) -> tuple[float, float] | None:
+    """CPU µs per answered request: the serving processes', and wrk's (None if not metered)."""
+    requests = sum(rate * u.wall for rate, u in zip(cell.rps, cell.usage, strict=True))
+    if not cell.usage or not requests:
+        return None
+    server = sum(sum(u.cpu) for u in cell.usage) / requests * 1e6
+    return server, sum(u.wrk_cpu for u in cell.usage) / requests * 1e6
+
+
+def _cost_figure(label: str, base: Cell, ours: Cell) -> Figure | None:
+    """Server + wrk CPU per request: on two CPUs with two workers, what bounds the rate."""
+    cost_o, cost_b = cpu_per_request(ours), cpu_per_request(base)
+    if cost_o is None or cost_b is None:
+        return None
+    return Figure(
+        "http",
+        f"{label}: CPU per request, server + wrk",
+        round(sum(cost_o), 1),
+        "µs",
+        "nginx + wrk",
+        round(sum(cost_b), 1),
+        round(sum(cost_o) / sum(cost_b), 2),
+    )
+
+
+def _spread_figure(label: str, base: Cell, ours: Cell) -> Figure:
+    share_o, share_b = busiest_share(ours), busiest_share(base)
+    return Figure(
+        "http",
+        f"{label}: busiest worker's share of the CPU",
+        round(share_o, 1),
+        "%",
+        "nginx",
+        round(share_b, 1),
+        round(share_o / share_b, 2) if share_b else None,
+    )
+
+
+def _scaling_figure(
+    scenario: str,
+    conns: int,
+    first: int,
+    workers: int,
+    results: Results,
+    base_key: tuple[str, int, int],
+    args: argparse.Namespace,
+) -> Figure:
+    """req/s with ``workers`` over req/s with ``first``, the service's beside nginx's."""
+
+    def gain(name: str) -> float:
+        many = statistics.mean(results[(scenario, conns, workers, name)].rps)
+        return many / statistics.mean(results[(*base_key, name)].rps)
+
+    ours, nginx = gain("modelcatalog"), gain("nginx")
+    return Figure(
+        "http",
+        f"{scenario} c{conns} (workers {workers} over {first}, {args.rounds}x{args.seconds}s): "
+        "req/s scaling",
+        round(ours, 2),
+        "x",
+        "nginx",
+        round(nginx, 2),
+        round(ours / nginx, 2),
+    )
 
 
 def print_report(results: Results, body_size: int, args: argparse.Namespace) -> None:
     print()
     print(
         f"{platform.node()}: {os.cpu_count()} CPUs, {platform.platform()}, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}"
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+        f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}"
     )
     print(
-        f"type=all listing {body_size:,} bytes; {args.workers} worker(s) each side; "
+        f"type=all listing {body_size:,} bytes; workers {args.workers} each side; "
         f"wrk -t{args.threads}, {args.seconds}s x {args.rounds} interleaved rounds (mean); "
-        f"variant {args.variant}"
+        f"variant {args.variant}; sockets {args.sockets}"
     )
     print()
     print(
-        "| Request | wrk -c | nginx req/s | modelcatalog req/s | ratio | nginx p50 / p99 ms "
-        "| modelcatalog p50 / p99 ms | p99 ratio | errors |"
+        "| Request | workers | wrk -c | nginx req/s | modelcatalog req/s | ratio "
+        "| nginx p50 / p99 ms | modelcatalog p50 / p99 ms | p99 ratio | errors "
+        "| CPU per worker, nginx / modelcatalog | wrk CPU, nginx / modelcatalog |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for scenario in SCENARIOS:
-        for conns in sorted({c for s, c, _ in results if s == scenario}):
-            base, ours = (
-                results[(scenario, conns, "nginx")],
-                results[(scenario, conns, "modelcatalog")],
-            )
-            rps_b, rps_o = statistics.mean(base.rps), statistics.mean(ours.rps)
-            p99_b, p99_o = statistics.mean(base.p99), statistics.mean(ours.p99)
-            print(
-                f"| {scenario} | {conns} | {rps_b:,.0f} | {rps_o:,.0f} | {rps_o / rps_b:.2f} "
-                f"| {statistics.mean(base.p50):.2f} / {p99_b:.2f} "
-                f"| {statistics.mean(ours.p50):.2f} / {p99_o:.2f} | {p99_o / p99_b:.2f} "
-                f"| {base.errors} / {ours.errors} |"
-            )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for scenario, conns, workers, name in sorted(results, key=_report_order):
+        if name == "modelcatalog":
+            base = results[(scenario, conns, workers, "nginx")]
+            ours = results[(scenario, conns, workers, name)]
+            print(_report_row(scenario, conns, workers, base, ours))
+    print_cost(results)
+
+
+def print_cost(results: Results) -> None:
+    """CPU time per answered request, of the servers and of wrk: what bounds each on 2 CPUs."""
+    print()
+    print(
+        "| Request | workers | wrk -c | CPU µs per request: nginx, its wrk "
+        "| modelcatalog, its wrk |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for scenario, conns, workers, name in sorted(results, key=_report_order):
+        if name == "modelcatalog":
+            base = results[(scenario, conns, workers, "nginx")]
+            ours = results[(scenario, conns, workers, name)]
+            print(f"| {scenario} | {workers} | {conns} | {_cost(base)} | {_cost(ours)} |")
+
+
+def _cost(cell: Cell) -> str:
+    cost = cpu_per_request(cell)
+    return "-" if cost is None else f"{cost[0]:.0f}, {cost[1]:.0f}"
+
+
+def _report_order(key: tuple[str, int, int, str]) -> tuple[int, int, int, str]:
+    return (SCENARIOS.index(key[0]), key[2], key[1], key[3])
+
+
+def _report_row(scenario: str, conns: int, workers: int, base: Cell, ours: Cell) -> str:
+    rps_b, rps_o = statistics.mean(base.rps), statistics.mean(ours.rps)
+    p99_b, p99_o = statistics.mean(base.p99), statistics.mean(ours.p99)
+    return (
+        f"| {scenario} | {workers} | {conns} | {rps_b:,.0f} | {rps_o:,.0f} | {rps_o / rps_b:.2f} "
+        f"| {statistics.mean(base.p50):.2f} / {p99_b:.2f} "
+        f"| {statistics.mean(ours.p50):.2f} / {p99_o:.2f} | {p99_o / p99_b:.2f} "
+        f"| {base.errors} / {ours.errors} | {_cpu(base)} / {_cpu(ours)} "
+        f"| {_wrk_cpu(base)} / {_wrk_cpu(ours)} |"
+    )
+
+
+def _cpu(cell: Cell) -> str:
+    """Each serving process's CPU as a share of the wall time, over every run."""
+    wall = sum(u.wall for u in cell.usage)
+    per_process = [sum(run) for run in zip(*(u.cpu for u in cell.usage), strict=True)]
+    return " + ".join(f"{c / wall:.0%}" for c in per_process) if wall else "-"
+
+
+def _wrk_cpu(cell: Cell) -> str:
+    wall = sum(u.wall for u in cell.usage)
+    return f"{sum(u.wrk_cpu for u in cell.usage) / wall:.0%}" if wall else "-"
 
 
 if __name__ == "__main__":

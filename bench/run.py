@@ -76,7 +76,8 @@ BENCHES = (
         "http",
         "bench_http.py",
         ("--seconds", "2", "--rounds", "1", "--no-install"),
-        ("--seconds", "5", "--rounds", "3", "--no-install"),
+        # Full: one worker each side and two each side, interleaved, and the scaling.
+        ("--seconds", "5", "--rounds", "3", "--workers", "1,2", "--no-install"),
         "nginx and wrk: `apt-get install -y nginx-light wrk`",
     ),
     Bench(

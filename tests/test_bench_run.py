@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import subprocess
@@ -93,3 +94,25 @@ def test_http_bench_says_what_is_missing_instead_of_installing(
     assert bench_http.main() == 3
     assert "nginx, wrk missing" in capsys.readouterr().err
     assert "apt-get install -y nginx-light wrk" in bench_http.INSTALL_HINT
+
+
+def test_http_figures_name_each_worker_count_and_the_scaling() -> None:
+    bench_http = _module("bench_http.py")
+    spread = sys.modules["spread"]
+    results = {}
+    for workers, ours, nginx in ((1, 100.0, 200.0), (2, 180.0, 300.0)):
+        for name, rate in (("modelcatalog", ours), ("nginx", nginx)):
+            cell = bench_http.Cell(rps=[rate], p50=[1.0], p99=[2.0], slowest=[3.0])
+            cell.usage = [spread.Usage(5.0, [3.0, 1.0][:workers], 1.0, [24, 8][:workers])]
+            results[("listing", 32, workers, name)] = cell
+    args = argparse.Namespace(workers="1,2", rounds=3, seconds=5)
+    figures = {f.name: f for f in bench_http.figures(results, args)}
+    two = figures["listing c32 (workers 2, 3x5s): req/s"]
+    assert (two.value, two.baseline, two.ratio, two.met) == (180, 300, 0.6, False)
+    assert "listing c32 (workers 1, 3x5s): req/s" in figures
+    scaling = figures["listing c32 (workers 2 over 1, 3x5s): req/s scaling"]
+    assert (scaling.value, scaling.baseline, scaling.ratio) == (1.8, 1.5, 1.2)
+    share = figures["listing c32 (workers 2, 3x5s): busiest worker's share of the CPU"]
+    assert share.value == 75.0
+    cost = figures["listing c32 (workers 1, 3x5s): CPU per request, server + wrk"]
+    assert (cost.value, cost.baseline, cost.ratio) == (8000.0, 4000.0, 2.0)

@@ -174,6 +174,11 @@ class Settings(BaseSettings):
         None, description="Freeze the clock at this ISO 8601 instant (naive means UTC)."
     )
     workers: int = Field(1, ge=1, le=256, description="Server worker processes.")
+    reuse_port: bool = Field(
+        True,
+        description="With several workers on Linux, each listens on its own SO_REUSEPORT "
+        "socket; false shares one socket among them.",
+    )
     audience_keys: Annotated[AudienceKeys, NoDecode] = Field(
         default_factory=dict,
         description="Bearer keys that widen what a caller sees: key -> list of flags.",

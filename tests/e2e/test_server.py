@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import signal
+import time
 from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
@@ -13,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from modelcatalog.api.server import REUSE_PORT_WORKS
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.spec.record import MODEL_TYPES
 from tests.api.catalogs import REMOVES, RETIRING, write_catalog
@@ -106,6 +108,34 @@ def test_several_workers_serve_one_port(serve: ServerFactory, tmp_path: Path) ->
     listed = httpx.get(f"{server.url}/api/v1/models").json()["data"]
     assert RETIRING not in [m["id"] for m in listed]
     assert server.stop() in (0, -signal.SIGTERM)
+
+
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (IPv4, from Linux's /proc/net/tcp)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
+    return count
+
+
+@pytest.mark.skipif(not REUSE_PORT_WORKS, reason="SO_REUSEPORT spreads connections on Linux")
+@pytest.mark.parametrize(("reuse_port", "listening"), [("true", 2), ("false", 1)])
+def test_several_workers_listen_on_a_socket_each_unless_told_to_share(
+    serve: ServerFactory, tmp_path: Path, reuse_port: str, listening: int
+) -> None:
+    catalog = str(write_catalog(tmp_path))
+    env = {"MODELCATALOG_REUSE_PORT": reuse_port}
+    server = serve("--catalog", catalog, "--workers", "2", "--now", "2027-03-01", env=env)
+    port = int(server.url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 60  # the second worker may still be loading the catalog
+    while _listening_sockets(port) < listening and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _listening_sockets(port) == listening
+    for _ in range(8):  # new connections, wherever the kernel puts them, are answered
+        assert httpx.get(f"{server.url}/readyz").status_code == 200
+    assert server.stop() in (0, -signal.SIGTERM)
+    assert server.log.read_text().count("Application shutdown complete") == 2
 
 
 def test_an_invalid_catalog_directory_is_refused_with_its_location(tmp_path: Path) -> None:
