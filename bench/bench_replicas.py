@@ -12,6 +12,8 @@
    steady state. Run on the bundled catalog, then on a store seeded with ``--large``
    generated models (bench_validate's dump; 10,000 by default), whose listing rate under
    reloads is reported against its steady rate too.
+3. Where one reload of that large catalog spends its CPU, in process: the document parse, then
+   a full build (check, snapshot, views) against an incremental one (catalog/reuse.py).
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and ``wrk``; the database is dropped after.
 """
@@ -29,9 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 import psycopg
@@ -44,11 +48,15 @@ sys.path.insert(0, str(ROOT))
 from tests.store.factory import text_model  # noqa: E402
 from tests.store.servers import servers, wait_for  # noqa: E402
 
+from modelcatalog.catalog import CatalogSnapshot, Mode, check_catalog  # noqa: E402
+from modelcatalog.catalog.reuse import SnapshotBuilder  # noqa: E402
+from modelcatalog.catalog.views import SnapshotLifecycles, ViewSet  # noqa: E402
 from modelcatalog.store import Store  # noqa: E402
 from modelcatalog.store import keys as store_keys  # noqa: E402
 from modelcatalog.store.document import CatalogDocument  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
+T = TypeVar("T")
 
 
 def convergence(url: str, writes: int, logs: Path) -> list[float]:
@@ -167,6 +175,16 @@ def reload_under_load(url: str, seconds: int, logs: Path, label: str = "") -> li
             met=loaded[1] == 0,
         ),
     ]
+    figures.append(
+        Figure(
+            "replicas",
+            f"{prefix}reload every second: versions loaded during the run",
+            float(reloads.group(1)) if reloads else 0,
+            "",
+            "versions committed",
+            commits,
+        )
+    )
     if label:
         figures.append(
             Figure(
@@ -180,6 +198,57 @@ def reload_under_load(url: str, seconds: int, logs: Path, label: str = "") -> li
             )
         )
     return figures
+
+
+def _cpu(run: Callable[[], T]) -> tuple[float, T]:
+    started = time.process_time()
+    result = run()
+    return time.process_time() - started, result
+
+
+def reload_phases(size: int) -> dict[str, float]:
+    """CPU seconds of each step of one reload of a ``size``-model catalog in process, the
+    version changing one model's price: full (as a fresh replica loads) and incremental."""
+    records = generate_dump(size)["data"]
+    document = CatalogDocument.from_records(records, from_dump=True)
+    at = datetime.now(UTC)
+    builder = SnapshotBuilder(Mode.COMPATIBLE)
+    first = builder.build(document.to_source("v1"), "1")
+    earlier = ViewSet(SnapshotLifecycles(first), at)
+    earlier.warm()
+    blob = _with_reload_price(0.11, document).to_json()
+    phases: dict[str, float] = {}
+    phases["document parse"], parsed = _cpu(lambda: CatalogDocument.from_json(blob))
+    source = parsed.to_source("v2")
+    phases["full: check"], checked = _cpu(lambda: check_catalog(source, Mode.COMPATIBLE))
+    phases["full: snapshot"], full = _cpu(lambda: CatalogSnapshot.from_checked(checked, "2"))
+    views = ViewSet(SnapshotLifecycles(full), at)
+    phases["full: views"], _ = _cpu(views.warm)
+    phases["incremental: check + snapshot"], snapshot = _cpu(lambda: builder.build(source, "2"))
+    phases["incremental: views"], _ = _cpu(
+        lambda: ViewSet(SnapshotLifecycles(snapshot), at, earlier).warm()
+    )
+    for name, seconds in phases.items():
+        print(f"  {size:,} models, {name}: {seconds * 1000:.0f} ms CPU")
+    return phases
+
+
+def phase_figures(size: int) -> list[Figure]:
+    phases = reload_phases(size)
+    full = sum(v for k, v in phases.items() if not k.startswith("incremental"))
+    fast = sum(v for k, v in phases.items() if not k.startswith("full"))
+    print(f"  one reload: {full:.3f} s CPU in full, {fast:.3f} s incremental")
+    return [
+        Figure(
+            "replicas",
+            f"{size:,} models, one reload in process (CPU time)",
+            round(fast, 3),
+            "s",
+            "full build",
+            round(full, 3),
+            round(fast / full, 3),
+        )
+    ]
 
 
 #: Exit status when PostgreSQL or wrk is missing (bench/run.py reports it as not run).
@@ -240,6 +309,7 @@ def main() -> int:
             figures = convergence_figures(url, args.writes, Path(logs))
             figures += reload_under_load(url, args.seconds, Path(logs))
         if args.large:
+            figures += phase_figures(args.large)
             with database() as url, tempfile.TemporaryDirectory() as logs:
                 seed_large(url, args.large)
                 label = f"{args.large:,} models"
