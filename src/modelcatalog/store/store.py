@@ -126,7 +126,8 @@ class Store:
         #: What a record's owned_by may be (the owned_by setting); None: the contract's enum.
         self.owned_by = owned_by
         self._snapshots: OrderedDict[int, CatalogSnapshot] = OrderedDict()
-        self._builder = SnapshotBuilder(Mode.COMPATIBLE)
+        #: Builds each version's snapshot, reusing the records the last build checked.
+        self.builder = SnapshotBuilder(Mode.COMPATIBLE)
         self._cache_lock = threading.Lock()
 
     @classmethod
@@ -234,7 +235,7 @@ class Store:
         info, document = self.document(version_id)
         # Versions mostly share their records: those the last load checked are not checked
         # again (catalog/reuse.py), which keeps a replica's reload short.
-        snapshot = self._builder.build(document.to_source(f"version {info.id}"), str(info.id))
+        snapshot = self.builder.build(document.to_source(f"version {info.id}"), str(info.id))
         self._remember(info.id, snapshot)
         return snapshot
 
