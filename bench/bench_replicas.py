@@ -1,7 +1,7 @@
 """Replica convergence and reload-under-load, measured side by side in one run.
 
     .venv/bin/python bench/bench_replicas.py [--writes 60] [--seconds 10] [--large 10000]
-                                        [--json FILE]
+                                             [--large-seconds 20] [--json FILE]
 
 1. Three ``modelcatalog serve`` replicas on a fresh PostgreSQL database: an admin write goes to
    one replica, and the time until all three serve the new version is measured, per write.
@@ -299,6 +299,12 @@ def main() -> int:
     parser.add_argument(
         "--large", type=int, default=10_000, help="models of the large catalog (0: skip it)"
     )
+    parser.add_argument(
+        "--large-seconds",
+        type=int,
+        default=20,
+        help="each wrk run on the large catalog (long enough for reloads to land in it)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -313,7 +319,8 @@ def main() -> int:
             with database() as url, tempfile.TemporaryDirectory() as logs:
                 seed_large(url, args.large)
                 label = f"{args.large:,} models"
-                figures += reload_under_load(url, args.seconds, Path(logs), label)
+                seconds = max(args.seconds, args.large_seconds)
+                figures += reload_under_load(url, seconds, Path(logs), label)
     except psycopg.OperationalError as exc:
         print(f"not run: no PostgreSQL at {SERVER}: {exc}", file=sys.stderr)
         return NOT_RUN
