@@ -90,8 +90,8 @@ BENCHES = (
     Bench(
         "replicas",
         "bench_replicas.py",
-        ("--writes", "20", "--seconds", "3"),
-        ("--writes", "60", "--seconds", "8"),
+        ("--writes", "20", "--seconds", "3", "--large-seconds", "10"),
+        ("--writes", "60", "--seconds", "8", "--large-seconds", "25"),
         "PostgreSQL on 127.0.0.1:5432 and wrk",
     ),
     Bench("import", "bench_import.py", ("--repeat", "1"), ("--repeat", "3")),

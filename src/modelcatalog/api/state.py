@@ -47,8 +47,8 @@ class CatalogState:
         With ``warm`` the common views are serialized and compressed before the swap, in the
         caller's thread, so requests never wait for them (compression releases the GIL).
         """
-        previous = self._current[0].snapshot
-        self._current = self._prepare(snapshot, warm)
+        previous, earlier = self._current[0].snapshot, self._current[1]
+        self._current = self._prepare(snapshot, warm, earlier)
         for listener in tuple(self._listeners):
             listener(snapshot)
         return previous
@@ -63,17 +63,19 @@ class CatalogState:
         live, views = self._current
         if views is not None and views.window.contains(now):
             return views
-        views = ViewSet(live, now)
+        views = ViewSet(live, now, earlier=views)
         if self._current[0] is live:  # unless a swap came in meanwhile
             self._current = (live, views)
         return views
 
     def _prepare(
-        self, snapshot: CatalogSnapshot, warm: bool
+        self, snapshot: CatalogSnapshot, warm: bool, earlier: ViewSet | None = None
     ) -> tuple[SnapshotLifecycles, ViewSet | None]:
         live = SnapshotLifecycles(snapshot)
         if not warm:
             return live, None
-        views = ViewSet(live, self.clock())
+        # What the replaced views serialized and compressed for unchanged models and bodies
+        # is reused (catalog/reuse.py keeps the model objects of unchanged records).
+        views = ViewSet(live, self.clock(), earlier)
         views.warm()
         return live, views

@@ -8,18 +8,18 @@ trait and alias maps -- is computed here once, so readers never recompute it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 import orjson
 
-from modelcatalog.catalog.sources import collection_paused
+from modelcatalog.catalog.sources import AliasEntry, collection_paused
 from modelcatalog.catalog.validation import CheckedCatalog
 from modelcatalog.spec.record import CATALOG_EXTENSION_KEY, ModelRecord
 
-__all__ = ["CatalogModel", "CatalogSnapshot"]
+__all__ = ["CatalogModel", "CatalogSnapshot", "catalog_model", "content_version"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +71,29 @@ class CatalogSnapshot:
     @classmethod
     def _build(cls, checked: CheckedCatalog, version: str | None) -> CatalogSnapshot:
         models = tuple(
-            _catalog_model(entry.record, from_dump=checked.from_dump) for entry in checked.entries
+            catalog_model(entry.record, from_dump=checked.from_dump) for entry in checked.entries
         )
-        aliases: dict[str, dict[str, str]] = {}
-        for alias in checked.aliases:
-            aliases.setdefault(alias.type, {})[alias.alias] = str(alias.target)
-        return cls(version or content_version(models, aliases), models, _freeze(aliases))
+        return cls.from_models(models, checked.aliases, version)
+
+    @classmethod
+    def from_models(
+        cls,
+        models: tuple[CatalogModel, ...],
+        aliases: Iterable[AliasEntry],
+        version: str | None = None,
+    ) -> CatalogSnapshot:
+        """A snapshot of models built from checked records (see :mod:`.reuse`)."""
+        by_type: dict[str, dict[str, str]] = {}
+        for alias in aliases:
+            by_type.setdefault(alias.type, {})[alias.alias] = str(alias.target)
+        return cls(version or content_version(models, by_type), models, _freeze(by_type))
 
     def of_type(self, model_type: str) -> tuple[CatalogModel, ...]:
         return tuple(m for m in self.models if m.type == model_type)
 
 
-def _catalog_model(record: ModelRecord[Any], *, from_dump: bool) -> CatalogModel:
+def catalog_model(record: ModelRecord[Any], *, from_dump: bool) -> CatalogModel:
+    """The served model of a checked record (``from_dump``: read from a Venice dump)."""
     marked = record.x_catalog is not None and record.x_catalog.publicVoiceCloning is True
     # The live API lists voice_cloning only where cloning is public, so a dump's is public.
     return CatalogModel(record, public_voice_cloning=marked or from_dump)

@@ -14,12 +14,17 @@ from pydantic import ValidationError
 
 from modelcatalog.catalog.findings import Finding, Mode, Severity
 from modelcatalog.catalog.rules import CATALOG_RULES, Entry, RecordRule, record_rules_for
-from modelcatalog.catalog.sources import AliasEntry, CatalogSource, collection_paused
+from modelcatalog.catalog.sources import (
+    AliasEntry,
+    CatalogSource,
+    SourceRecord,
+    collection_paused,
+)
 from modelcatalog.catalog.structure import structure_findings, type_error_findings
 from modelcatalog.errors import CatalogInvalid
 from modelcatalog.spec.record import parse_record
 
-__all__ = ["CheckedCatalog", "check_catalog"]
+__all__ = ["CheckedCatalog", "catalog_rule_findings", "check_catalog", "check_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,26 +71,41 @@ def _check(source: CatalogSource, mode: Mode, owned_by: frozenset[str] | None) -
     entries: list[Entry] = []
     rules_by_type: dict[str | None, tuple[RecordRule, ...]] = {}
     for item in source.records:
-        if not isinstance(item.data, dict):
-            findings.append(Finding(Severity.ERROR, item.origin.at(), "expected an object", "type"))
-            continue
-        try:
-            record = parse_record(item.data)
-        except ValidationError as exc:
-            findings.extend(type_error_findings(exc, item.origin))
-            continue
-        entry = Entry(item.origin, record, item.data, item.placement)
-        entries.append(entry)
-        findings.extend(structure_findings(record, item.origin, mode, owned_by))
-        kind = record.type
-        rules = rules_by_type.get(kind)
-        if rules is None:
-            rules = rules_by_type[kind] = record_rules_for(kind)
-        findings.extend(_record_rule_findings(entry, rules, mode))
-    findings.extend(_catalog_rule_findings(entries, source.aliases, mode))
+        entry, found = check_record(item, mode, owned_by, rules_by_type)
+        findings.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    findings.extend(catalog_rule_findings(entries, source.aliases, mode))
     return CheckedCatalog(
         mode, tuple(entries), tuple(source.aliases), tuple(findings), source.from_dump
     )
+
+
+def check_record(
+    item: SourceRecord,
+    mode: Mode,
+    owned_by: frozenset[str] | None,
+    rules_by_type: dict[str | None, tuple[RecordRule, ...]],
+) -> tuple[Entry | None, list[Finding]]:
+    """Parse one record and run the structure checks and record rules over it.
+
+    Returns the entry (None when it does not parse) and what was found in this record alone;
+    ``rules_by_type`` memoizes the rules of each type across calls.
+    """
+    if not isinstance(item.data, dict):
+        return None, [Finding(Severity.ERROR, item.origin.at(), "expected an object", "type")]
+    try:
+        record = parse_record(item.data)
+    except ValidationError as exc:
+        return None, type_error_findings(exc, item.origin)
+    entry = Entry(item.origin, record, item.data, item.placement)
+    findings = structure_findings(record, item.origin, mode, owned_by)
+    kind = record.type
+    rules = rules_by_type.get(kind)
+    if rules is None:
+        rules = rules_by_type[kind] = record_rules_for(kind)
+    findings.extend(_record_rule_findings(entry, rules, mode))
+    return entry, findings
 
 
 def _severity(mode: Mode, always_error: bool) -> Severity:
@@ -100,9 +120,10 @@ def _record_rule_findings(entry: Entry, rules: Sequence[RecordRule], mode: Mode)
     ]
 
 
-def _catalog_rule_findings(
+def catalog_rule_findings(
     entries: Sequence[Entry], aliases: Sequence[AliasEntry], mode: Mode
 ) -> list[Finding]:
+    """What the catalog rules (ids, replacements, traits, aliases across records) find."""
     findings = []
     for rule in CATALOG_RULES:
         for problem in rule.check(entries, aliases):

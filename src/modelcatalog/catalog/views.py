@@ -155,9 +155,18 @@ class SnapshotLifecycles:
 
 
 class ViewSet:
-    """All views of one snapshot during one lifecycle window, built on first use."""
+    """All views of one snapshot during one lifecycle window, built on first use.
 
-    def __init__(self, lifecycles: SnapshotLifecycles, at: datetime) -> None:
+    ``earlier`` is the view set this one replaces (the previous version's, or the previous
+    window's): what it serialized for a model object this snapshot shares (see
+    :mod:`~modelcatalog.catalog.reuse`), and every body it encoded, are taken from it instead
+    of being serialized and compressed again. Only its two mappings are kept, not the set
+    itself, so view sets never form a chain.
+    """
+
+    def __init__(
+        self, lifecycles: SnapshotLifecycles, at: datetime, earlier: ViewSet | None = None
+    ) -> None:
         self.lifecycles = lifecycles
         self.snapshot = lifecycles.snapshot
         self.at = at
@@ -167,6 +176,10 @@ class ViewSet:
         )
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._bodies: dict[bytes, Encoded] = {}
+        #: Each model's record as served, by (id, what is hidden), with the model it is of.
+        self._fragments: dict[tuple[str, bool, bool], tuple[CatalogModel, bytes]] = {}
+        self._earlier_bodies = earlier._bodies if earlier is not None else {}
+        self._earlier_fragments = earlier._fragments if earlier is not None else {}
 
     @property
     def version(self) -> str:
@@ -255,7 +268,8 @@ class ViewSet:
     def _encoded(self, body: bytes) -> Encoded:
         found = self._bodies.get(body)
         if found is None:
-            found = self._bodies[body] = Encoded.of(body)
+            found = self._earlier_bodies.get(body) or Encoded.of(body)
+            self._bodies[body] = found
         return found
 
     def _visible(self, audience: Audience) -> tuple[CatalogModel, ...]:
@@ -275,11 +289,14 @@ class ViewSet:
         hide_replacement = lifecycle.replacement != self._replacement(audience, lifecycle)
         hide_cloning = _hides_cloning(model, audience)
         # Keyed by what is hidden, not by audience: most records read the same to everyone
-        # and are serialized once for all of them.
-        key = ("fragment", model.id, hide_cloning, hide_replacement)
-        return self._memo(
-            key, lambda: orjson.dumps(_served_record(model, hide_cloning, hide_replacement))
-        )
+        # and are serialized once for all of them. A fragment is of one model object: a new
+        # version's model (even under the same id) never takes an older one's bytes.
+        key = (model.id, hide_cloning, hide_replacement)
+        found = self._fragments.get(key) or self._earlier_fragments.get(key)
+        if found is None or found[0] is not model:
+            found = (model, orjson.dumps(_served_record(model, hide_cloning, hide_replacement)))
+        self._fragments[key] = found
+        return found[1]
 
     def _replacement(self, audience: Audience, lifecycle: Lifecycle) -> str | None:
         """The successor the caller may be told of: not a beta model it cannot see."""
@@ -288,8 +305,17 @@ class ViewSet:
             return None
         return lifecycle.replacement
 
+    def _served(self, audience: Audience) -> dict[str, bytes]:
+        """Every record ``audience`` may see, as served to it, by id: the pieces every listing
+        of that audience is joined from, looked up once per model rather than per listing."""
+        key = ("served", _visibility(audience))
+        return self._memo(
+            key, lambda: {m.id: self._fragment(audience, m) for m in self.visible(audience)}
+        )
+
     def _listing(self, audience: Audience, selection: str) -> Encoded:
-        items = b",".join(self._fragment(audience, m) for m in self.listed(audience, selection))
+        served = self._served(audience)
+        items = b",".join([served[m.id] for m in self.listed(audience, selection)])
         tail = orjson.dumps({"object": "list", "type": selection})
         return self._encoded(b'{"data":[' + items + b"]," + tail[1:])
 

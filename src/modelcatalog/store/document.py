@@ -24,7 +24,13 @@ import orjson
 import yaml
 
 from modelcatalog.catalog.findings import Origin
-from modelcatalog.catalog.sources import ALIASES_DIR, AliasEntry, CatalogSource, SourceRecord
+from modelcatalog.catalog.sources import (
+    ALIASES_DIR,
+    AliasEntry,
+    CatalogSource,
+    SourceRecord,
+    collection_paused,
+)
 from modelcatalog.spec.record import CATALOG_EXTENSION_KEY
 
 __all__ = ["CatalogDocument", "export_directory", "export_dump"]
@@ -41,7 +47,8 @@ class CatalogDocument:
 
     @classmethod
     def from_json(cls, content: bytes | str) -> CatalogDocument:
-        raw = orjson.loads(content)
+        with collection_paused():  # a large document is many small objects and no cycles
+            raw = orjson.loads(content)
         aliases = {t: dict(m) for t, m in raw.get("aliases", {}).items()}
         return cls(tuple(raw["models"]), aliases)
 

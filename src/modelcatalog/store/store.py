@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from modelcatalog.catalog.findings import Mode
+from modelcatalog.catalog.reuse import SnapshotBuilder
 from modelcatalog.catalog.snapshot import CatalogSnapshot
 from modelcatalog.catalog.sources import CatalogSource, read_source
 from modelcatalog.catalog.validation import check_catalog
@@ -125,6 +126,8 @@ class Store:
         #: What a record's owned_by may be (the owned_by setting); None: the contract's enum.
         self.owned_by = owned_by
         self._snapshots: OrderedDict[int, CatalogSnapshot] = OrderedDict()
+        #: Builds each version's snapshot, reusing the records the last build checked.
+        self.builder = SnapshotBuilder(Mode.COMPATIBLE)
         self._cache_lock = threading.Lock()
 
     @classmethod
@@ -230,8 +233,9 @@ class Store:
         if version_id is not None and (cached := self._cached(version_id)) is not None:
             return cached
         info, document = self.document(version_id)
-        checked = check_catalog(document.to_source(f"version {info.id}"), Mode.COMPATIBLE)
-        snapshot = CatalogSnapshot.from_checked(checked, version=str(info.id))
+        # Versions mostly share their records: those the last load checked are not checked
+        # again (catalog/reuse.py), which keeps a replica's reload short.
+        snapshot = self.builder.build(document.to_source(f"version {info.id}"), str(info.id))
         self._remember(info.id, snapshot)
         return snapshot
 
