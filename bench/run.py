@@ -88,6 +88,12 @@ BENCHES = (
         "wrk: `apt-get install -y wrk`",
     ),
     Bench(
+        "direct",
+        "bench_direct.py",
+        ("--loops", "20000", "--repeat", "3"),
+        ("--loops", "100000", "--repeat", "5"),
+    ),
+    Bench(
         "replicas",
         "bench_replicas.py",
         ("--writes", "20", "--seconds", "3", "--large-seconds", "10"),

@@ -55,6 +55,33 @@ async def test_requests_are_counted_by_route_template_and_status(
     assert _sample(metrics, f"{duration}_sum", route="/api/v1/models") > 0
 
 
+async def test_direct_answers_are_folded_into_the_request_metrics(
+    settings: Settings, state: CatalogState
+) -> None:
+    app = build_service(settings, snapshot=state.snapshot)
+    first = app.answer_directly(b"/api/v1/models", b"type=all", [], head=False)
+    assert first is not None
+    etag = [(b"if-none-match", dict(first[1])[b"etag"])]
+    assert app.answer_directly(b"/api/v1/models", b"type=all", etag, head=False) is not None
+    assert app.answer_directly(b"/api/v1/models/traits", b"", [], head=False) is not None
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://catalog"
+    ) as client:
+        await client.get("/api/v1/models?type=all")  # the ASGI path, beside the direct ones
+        metrics = (await client.get("/metrics")).text
+
+    requests, direct = "modelcatalog_requests_total", "modelcatalog_direct_reads_total"
+    assert _sample(metrics, requests, route="/api/v1/models", status="200") == 2
+    assert _sample(metrics, requests, route="/api/v1/models", status="304") == 1
+    assert _sample(metrics, direct, route="/api/v1/models") == 2
+    assert _sample(metrics, direct, route="/api/v1/models/traits") == 1
+    duration = "modelcatalog_request_duration_seconds"
+    assert _sample(metrics, f"{duration}_count", route="/api/v1/models") == 3
+    assert _sample(metrics, f"{duration}_bucket", route="/api/v1/models", le="+Inf") == 3
+    assert _sample(metrics, f"{duration}_bucket", route="/api/v1/models/traits", le="+Inf") == 1
+    assert _sample(metrics, f"{duration}_sum", route="/api/v1/models/traits") > 0
+
+
 # -- every route, labelled by the template of the route that answered ------------------------
 
 _SAMPLES = {"model_id": "org/some-model", "model_type": "text", "name": "acme/alias"}

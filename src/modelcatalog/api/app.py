@@ -11,10 +11,10 @@ by :mod:`modelcatalog.api.errors`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib.resources import files
+from time import perf_counter
 from typing import Any, final
 
 from starlette.applications import Starlette
@@ -156,13 +156,14 @@ class CatalogApp:
         matched = ReadRoutes.match(raw_path.decode("latin-1"))
         if matched is None or "/" in matched[1]:
             return None
-        started = time.perf_counter()
+        record = self.on_direct_answer
+        started = perf_counter() if record is not None else 0.0
         try:
             answer = self.reads.respond(read_headers(headers), *matched, query, head=head)
         except Exception:
             return None
-        if self.on_direct_answer is not None:
-            self.on_direct_answer(matched[0], answer[0], time.perf_counter() - started)
+        if record is not None:
+            record(matched[0], answer[0], perf_counter() - started)
         return answer
 
     def _is_read(self, route: str, model_id: str) -> bool:

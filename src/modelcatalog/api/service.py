@@ -110,6 +110,6 @@ def _assemble(
         limits=limits,
         # With the access log on, every request takes the ASGI path to get its log line.
         direct_reads=observer is None or not settings.access_log,
-        on_direct_answer=None if observer is None else observer.record_read,
+        on_direct_answer=None if observer is None else observer.stats.record_direct,
         observe_read=None if observer is None else observer.observe_read,
     )

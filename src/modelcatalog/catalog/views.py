@@ -62,6 +62,10 @@ class Audience(enum.Enum):
     BETA = "beta"
     STAFF = "staff"
 
+    # Members are singletons compared by identity; Enum's own __hash__ is a Python call that
+    # hashes the name, a quarter of a microsecond on every prepared read's cache key.
+    __hash__ = object.__hash__
+
     @property
     def sees_beta(self) -> bool:
         return self in (Audience.BETA, Audience.STAFF)
