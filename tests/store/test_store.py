@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 
 from modelcatalog.bundled import BUNDLED_CATALOG
 from modelcatalog.catalog.sources import read_source
@@ -19,7 +19,7 @@ from modelcatalog.errors import (
     SchemaOutOfDate,
     VersionConflict,
 )
-from modelcatalog.store import CatalogDocument, Store, edits
+from modelcatalog.store import CatalogDocument, Store, edits, schema
 from modelcatalog.store.document import export_directory, export_dump
 from modelcatalog.store.schema import catalog_versions, schema_migrations
 from tests.store.factory import text_model
@@ -255,6 +255,44 @@ def test_a_schema_behind_or_ahead_refuses_to_open(store: Store) -> None:
         conn.execute(delete(schema_migrations))
     with pytest.raises(SchemaOutOfDate, match="modelcatalog db upgrade"):
         Store.open(database_url=store.url, initialise=False)
+
+
+def test_a_replica_starting_while_another_creates_the_schema_waits_for_all_of_it(
+    store_location: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each migration used to commit on its own: a replica starting while another was between
+    # migrations saw the first one's tables, took the database for an old one and refused.
+    *earlier, last = schema.MIGRATIONS
+    reached, release = threading.Event(), threading.Event()
+
+    def slow(conn: Connection) -> None:
+        reached.set()
+        release.wait(10)
+        last.apply(conn)
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*earlier, schema.Migration(last.name, slow)))
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            Store.open(**store_location).close()
+        except BaseException as exc:  # every failure is reported below
+            failures.append(exc)
+            reached.set()
+
+    first = threading.Thread(target=start)
+    first.start()
+    assert reached.wait(10)
+    second = threading.Thread(target=start)
+    second.start()
+    second.join(0.5)  # it may only finish once the first has committed the whole schema
+    release.set()
+    first.join()
+    second.join()
+    assert failures == []
+    with Store.open(**store_location) as store, store.engine.connect() as conn:
+        names = list(conn.execute(select(schema_migrations.c.name)).scalars())
+    assert sorted(names) == sorted(m.name for m in schema.MIGRATIONS)
 
 
 def test_versions_store_the_whole_document(store: Store) -> None:

@@ -8,8 +8,10 @@ and "is this database current?" is one query comparing names. A release only eve
 
 ``modelcatalog db upgrade`` runs :func:`upgrade`. A server calls :func:`check` at start and
 refuses to serve on a schema that is behind (or written by a newer release). A database with
-no tables at all is initialised by :func:`upgrade` on first start, so a fresh SQLite file or
-an empty PostgreSQL database needs no separate step.
+no tables at all is initialised by :func:`initialise` on first start, so a fresh SQLite file or
+an empty PostgreSQL database needs no separate step. It applies every migration in one
+transaction: replicas started together on one empty database see either no tables or all of
+them, never a schema half made by another that they would refuse as out of date.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ __all__ = [
     "catalog_head",
     "catalog_versions",
     "check",
+    "initialise",
     "is_empty",
     "metadata",
     "model_overrides",
@@ -233,6 +236,22 @@ def is_empty(engine: Engine) -> bool:
         return not inspect(conn).has_table("schema_migrations")
 
 
+def initialise(engine: Engine) -> list[str]:
+    """Create this release's whole schema in an empty database, in one transaction.
+
+    Returns the names applied; none when another process initialised the database first
+    (it holds the migration lock until its transaction commits, so this one finds all of it).
+    """
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        _lock_for_migration(conn)
+        if inspect(conn).has_table("schema_migrations"):
+            return []
+        schema_migrations.create(conn)
+        for migration in MIGRATIONS:
+            _apply(conn, migration)
+    return [m.name for m in MIGRATIONS]
+
+
 def upgrade(engine: Engine) -> list[str]:
     """Apply every pending migration, each in one transaction. Returns the names applied."""
     applied: list[str] = []
@@ -242,14 +261,16 @@ def upgrade(engine: Engine) -> list[str]:
             schema_migrations.create(conn, checkfirst=True)
             if migration.name in _applied(conn):
                 continue
-            migration.apply(conn)
-            conn.execute(
-                schema_migrations.insert().values(
-                    name=migration.name, applied_at_us=time.time_ns() // 1000
-                )
-            )
+            _apply(conn, migration)
             applied.append(migration.name)
     return applied
+
+
+def _apply(conn: Connection, migration: Migration) -> None:
+    migration.apply(conn)
+    conn.execute(
+        schema_migrations.insert().values(name=migration.name, applied_at_us=time.time_ns() // 1000)
+    )
 
 
 def _lock_for_migration(conn: Connection) -> None:

@@ -154,7 +154,7 @@ class Store:
         try:
             with store.guard():
                 if initialise and schema.is_empty(store.engine):
-                    schema.upgrade(store.engine)
+                    schema.initialise(store.engine)
                 schema.check(store.engine)
             if seed is not None:
                 store.seed(seed)
