@@ -17,7 +17,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modelcatalog.api.labels import READ_LABELS, route_label
+from modelcatalog.api.labels import DIRECT_LABELS, READ_LABELS, route_label
 from modelcatalog.api.logs import AccessLog
 from modelcatalog.api.reads import ReadRoutes
 from modelcatalog.api.state import CatalogState
@@ -42,7 +42,8 @@ class RequestStats(Collector):
         self.counts: dict[tuple[str, int], int] = {}
         #: route -> per-bucket counts (the last one is +Inf), then the sum of durations.
         self.latency: dict[str, list[float]] = {}
-        #: route -> reads answered from the HTTP parser (api/direct.py), a subset of counts.
+        #: route -> reads and quotes answered from the HTTP parser (api/direct.py), a subset
+        #: of counts.
         self.direct: dict[str, int] = {}
 
     def record(self, route: str, status: int, elapsed: float) -> None:
@@ -71,7 +72,7 @@ class RequestStats(Collector):
         yield latency
         direct = CounterMetricFamily(
             "modelcatalog_direct_reads",
-            "Reads answered from the HTTP parser (the fast path), by route.",
+            "Reads and quotes answered from the HTTP parser (the fast path), by route.",
             labels=["route"],
         )
         for route, count in sorted(self.direct.items()):
@@ -161,8 +162,9 @@ class Observer:
         )
 
     def record_read(self, route: str, status: int, elapsed: float) -> None:
-        """Count a read of ``route`` (a ReadRoutes route name) answered from the parser."""
-        label = READ_LABELS[route]
+        """Count a request answered from the parser: a read of ``route`` (a ReadRoutes route
+        name) or a quote (``route`` is ``"quote"``)."""
+        label = DIRECT_LABELS[route]
         self.stats.record(label, status, elapsed)
         self.stats.direct[label] = self.stats.direct.get(label, 0) + 1
 
