@@ -1,13 +1,15 @@
-"""Each price's rate is converted once and kept, and is the same rate as converted afresh."""
+"""Each price's rate is converted once and kept; decimals are written in plain notation."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modelcatalog.errors import UnpriceableRequest
-from modelcatalog.pricing import money
+from modelcatalog.pricing import decimal_text, money
 from modelcatalog.spec.pricing import Price
 
 
@@ -42,3 +44,12 @@ def test_the_kept_rates_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         money.rate(price, "input")
         assert len(money._rates) <= 4
     assert money.rate(prices[0], "input").usd == 0
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_decimal_text_is_plain_notation_without_trailing_zeros(value: Decimal) -> None:
+    text = format(value, "f")  # plain notation, every digit
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    assert decimal_text(value) == ("0" if text in ("", "-0") else text)
+    assert Decimal(decimal_text(value)) == value
