@@ -62,7 +62,7 @@ BENCHES = (
         "quote",
         "bench_quote.py",
         ("--seconds", "0.5", "--http-seconds", "2"),
-        ("--seconds", "2", "--http-seconds", "5"),
+        ("--seconds", "2", "--http-seconds", "3", "--rounds", "3"),
         "wrk for the HTTP figures (else an httpx client drives them)",
     ),
     Bench(

@@ -209,8 +209,8 @@ class Settings(BaseSettings):
     access_log: bool = Field(False, description="Log one line per request (costs throughput).")
     http_fast_path: bool = Field(
         True,
-        description="Answer prepared reads straight from the HTTP parser; false serves them "
-        "through uvicorn's own protocol.",
+        description="Answer prepared reads and quotes straight from the HTTP parser; false "
+        "serves them through uvicorn's own protocol.",
     )
     max_quote_body: int = Field(
         64 * KIB, ge=1024, description="Largest body of a quote or other public write, in bytes."

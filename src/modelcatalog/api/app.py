@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib.resources import files
 from time import perf_counter
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from modelcatalog.api.cors import CorsPolicy
-from modelcatalog.api.errors import error_response
+from modelcatalog.api.errors import error_answer
 from modelcatalog.api.http import Headers
 from modelcatalog.api.limits import RequestLimits, send_refusal
 from modelcatalog.api.reads import MODEL, MODELS_PATH, Answer, ReadRoutes, read_headers
@@ -40,15 +40,31 @@ from modelcatalog.errors import (
 )
 from modelcatalog.settings import Settings
 
-__all__ = ["CatalogApp", "DirectAnswered", "Lifespan", "ObservedRead", "framework"]
+if TYPE_CHECKING:
+    from modelcatalog.api.quote import QuoteRoute
+
+__all__ = [
+    "QUOTE",
+    "CatalogApp",
+    "DirectAnswered",
+    "Lifespan",
+    "ObservedRead",
+    "framework",
+    "raw_response",
+]
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
-#: Called with (route, status, seconds) for each read answered from the HTTP parser (metrics).
+#: Called with (route, status, seconds) for each read or quote answered from the HTTP parser
+#: (metrics); the route is a ReadRoutes route name or QUOTE.
 DirectAnswered = Callable[[str, int, float], None]
 #: Answers a raw read, counting it: (reads, scope, send, route, model id).
 ObservedRead = Callable[[ReadRoutes, Scope, Send, str, str], Awaitable[None]]
 
 OPENAPI_PATH = "/api/v1/openapi.yaml"
+#: The route name of a quote answered from the HTTP parser (metrics label: api/labels.py).
+QUOTE = "quote"
+_QUOTE_PREFIX = MODELS_PATH.encode() + b"/"
+_QUOTE_SUFFIX = b"/quote"
 
 
 @final
@@ -68,6 +84,7 @@ class CatalogApp:
         "limits",
         "observe_read",
         "on_direct_answer",
+        "quotes",
         "reads",
         "settings",
         "state",
@@ -82,6 +99,7 @@ class CatalogApp:
     direct_reads: bool
     on_direct_answer: DirectAnswered | None
     observe_read: ObservedRead | None
+    quotes: QuoteRoute | None
 
     def __init__(
         self,
@@ -95,6 +113,7 @@ class CatalogApp:
         direct_reads: bool,
         on_direct_answer: DirectAnswered | None = None,
         observe_read: ObservedRead | None = None,
+        quotes: QuoteRoute | None = None,
     ) -> None:
         parts: dict[str, Any] = {
             "settings": settings,
@@ -106,6 +125,7 @@ class CatalogApp:
             "direct_reads": direct_reads,
             "on_direct_answer": on_direct_answer,
             "observe_read": observe_read,
+            "quotes": quotes,
         }
         for name, value in parts.items():
             object.__setattr__(self, name, value)
@@ -166,6 +186,39 @@ class CatalogApp:
             record(matched[0], answer[0], perf_counter() - started)
         return answer
 
+    def quote_target(self, raw_path: bytes) -> str | None:
+        """The model id of a ``POST`` to this path that :meth:`answer_quote` may answer, else
+        ``None``: quotes not mounted or not direct, not the quote route, a percent-encoded
+        path (the framework decodes it), no id."""
+        if self.quotes is None or not self.direct_reads:
+            return None
+        if not raw_path.startswith(_QUOTE_PREFIX) or not raw_path.endswith(_QUOTE_SUFFIX):
+            return None
+        if b"%" in raw_path or not raw_path.isascii():
+            return None
+        model_id = raw_path[len(_QUOTE_PREFIX) : -len(_QUOTE_SUFFIX)]
+        return model_id.decode("ascii") if model_id else None
+
+    def answer_quote(self, model_id: str, headers: Headers, body: bytes) -> Answer:
+        """The answer to ``POST`` :meth:`quote_target`'s path without ``?at=``: the quote
+        route's own (:meth:`QuoteRoute.answer <modelcatalog.api.quote.QuoteRoute.answer>`),
+        with the CORS headers the ASGI path adds; counted as a direct answer."""
+        assert self.quotes is not None
+        started = perf_counter()
+        # The first of repeated fields, as the framework's Request and _with_cors read them.
+        authorization = _first(headers, b"authorization")
+        origin = _first(headers, b"origin")
+        try:
+            status, answer_headers, payload = self.quotes.answer(model_id, authorization, body)
+        except Exception as exc:  # the ASGI path's 500, rendered by the same table
+            status, answer_headers, payload = error_answer(exc)
+        extra = [*self.cors.static_headers, *self.cors.for_origin(origin)]
+        if extra:
+            answer_headers = [*answer_headers, *extra]
+        if self.on_direct_answer is not None:
+            self.on_direct_answer(QUOTE, status, perf_counter() - started)
+        return status, answer_headers, payload
+
     def _is_read(self, route: str, model_id: str) -> bool:
         # A slash may end a model id or start a sub-route (``{id}/history``): ids the catalog
         # knows are reads, the rest go to the framework, which 404s what nobody routes.
@@ -193,6 +246,10 @@ class CatalogApp:
             await send(message)
 
         return send_with_cors
+
+
+def _first(headers: Headers, name: bytes) -> bytes | None:
+    return next((value for key, value in headers if key == name), None)
 
 
 def _expects_continue(scope: Scope) -> bool:
@@ -292,9 +349,12 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def _render(exc: BaseException) -> Response:
-    error = error_response(exc)
-    response = Response(error.body, status_code=error.status, media_type="application/json")
-    for name, value in error.headers:
-        response.headers[name.decode()] = value.decode()
-    response.headers["cache-control"] = "no-store"
+    return raw_response(error_answer(exc))
+
+
+def raw_response(answer: Answer) -> Response:
+    """A framework response of exactly these status, headers and body (headers in order)."""
+    status, headers, body = answer
+    response = Response(body, status_code=status)
+    response.raw_headers = list(headers)
     return response

@@ -93,6 +93,8 @@ class DirectReadProtocol(HeadLimitProtocol):
         self._idle_since: float | None = None
         #: The server's default headers (the date) as last encoded, and the list they came from.
         self._defaults: tuple[Headers, bytes] = ([], b"")
+        #: The model id and the body so far of a quote being answered here (_quote_directly).
+        self._quote: tuple[str, list[bytes]] | None = None
 
     def on_message_begin(self) -> None:
         # uvicorn builds the ASGI scope here; a read answered directly never needs it, so it
@@ -125,6 +127,8 @@ class DirectReadProtocol(HeadLimitProtocol):
         if answer is not None:
             self._direct = answer
             return
+        if self._catalog is not None and self._quote_directly():
+            return
         url, headers, expect = self.url, self.headers, self.expect_100_continue
         HttpToolsProtocol.on_message_begin(self)
         self.url, self.headers, self.expect_100_continue = url, headers, expect
@@ -132,6 +136,9 @@ class DirectReadProtocol(HeadLimitProtocol):
         HttpToolsProtocol.on_headers_complete(self)
 
     def on_body(self, body: bytes) -> None:
+        if self._quote is not None:
+            self._quote[1].append(body)
+            return
         if self._direct is None and not self._discarding:
             HttpToolsProtocol.on_body(self, body)
 
@@ -140,11 +147,17 @@ class DirectReadProtocol(HeadLimitProtocol):
         self._head_bytes = 0
         if self._discarding:
             return
+        if self._quote is not None:
+            self._send_quote()
+            return
         data = self._direct
         if data is None:
             HttpToolsProtocol.on_message_complete(self)
             return
         self._direct = None
+        self._write_direct(data)
+
+    def _write_direct(self, data: tuple[bytes, bytes]) -> None:
         head, body = data
         if body:
             self.transport.writelines((head, body))
@@ -220,6 +233,50 @@ class DirectReadProtocol(HeadLimitProtocol):
         if self._defaults[0] is not defaults:
             self._defaults = (defaults, b"".join([b"%s: %s\r\n" % h for h in defaults]))
         return self._defaults[1]
+
+    def _quote_directly(self) -> bool:
+        """Take a ``POST`` quote without ``?at=`` whose body is declared by a Content-Length
+        within the limit: its body is collected by on_body and answered at the message's end.
+
+        Anything else about it (chunked, ``Expect: 100-continue``, over the limit, a query
+        string) takes the ASGI path, which refuses or answers it as it always has.
+        """
+        busy = self.cycle is not None and not self.cycle.response_complete
+        if busy or self.pipeline or self.flow.write_paused or self.parser.should_upgrade():
+            return False
+        if self.expect_100_continue or self.parser.get_method() != b"POST":
+            return False
+        assert self._catalog is not None
+        path, query = _split_target(self.url)
+        model_id = self._catalog.quote_target(path)
+        if model_id is None or query or not self._declared_within(self._limits.quote_body):
+            return False
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        self._close_after = not keep_alive
+        self._quote = (model_id, [])
+        return True
+
+    def _declared_within(self, limit: int) -> bool:
+        """One Content-Length of at most ``limit``, and no Transfer-Encoding."""
+        declared = None
+        for name, value in self.headers:
+            if name == b"transfer-encoding" or (name == b"content-length" and declared):
+                return False
+            if name == b"content-length":
+                declared = value
+        return declared is not None and declared.isdigit() and int(declared) <= limit
+
+    def _send_quote(self) -> None:
+        assert self._quote is not None and self._catalog is not None
+        model_id, parts = self._quote
+        self._quote = None
+        status, headers, body = self._catalog.answer_quote(model_id, self.headers, b"".join(parts))
+        # Not _response: a quote's header list is made per request, so caching its encoding
+        # (_header_block) would only churn the cache; the body is small, so it goes joined.
+        lines = [self._default_block(), *[b"%s: %s\r\n" % header for header in headers]]
+        if self._close_after:
+            lines.append(b"connection: close\r\n")
+        self._write_direct((b"".join([STATUS_LINE[status], *lines, b"\r\n", body]), b""))
 
 
 def _split_target(url: bytes) -> tuple[bytes, bytes]:

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from modelcatalog import errors
 
-__all__ = ["ErrorResponse", "error_body", "error_response"]
+__all__ = ["ErrorResponse", "error_answer", "error_body", "error_response"]
 
 log = logging.getLogger("modelcatalog.api")
 
@@ -81,6 +81,19 @@ def error_response(exc: BaseException) -> ErrorResponse:
         log.error("unhandled error while serving a request", exc_info=exc)
         return ErrorResponse(500, error_body(_INTERNAL))
     return ErrorResponse(status, error_body(_message(exc), _details(exc)), _headers(exc))
+
+
+def error_answer(exc: BaseException) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The whole answer to ``exc`` as the service sends it, whichever path the request took:
+    status, headers (length, JSON, the error's own, ``no-store``) and body."""
+    error = error_response(exc)
+    headers = [
+        (b"content-length", b"%d" % len(error.body)),
+        (b"content-type", b"application/json"),
+        *error.headers,
+        (b"cache-control", b"no-store"),
+    ]
+    return error.status, headers, error.body
 
 
 def _headers(exc: BaseException) -> tuple[tuple[bytes, bytes], ...]:

@@ -14,7 +14,7 @@ import re
 
 from starlette.types import Scope
 
-__all__ = ["OTHER", "READ_LABELS", "route_label", "template_label"]
+__all__ = ["DIRECT_LABELS", "OTHER", "READ_LABELS", "route_label", "template_label"]
 
 #: Label of every request that no route answered (404s, redirects).
 OTHER = "other"
@@ -26,6 +26,8 @@ READ_LABELS = {
     "model": "/api/v1/models/{id}",
     "resolve": "/api/v1/models/resolve",
 }
+#: Metrics label of each route the HTTP parser answers (api/direct.py): the reads, and quotes.
+DIRECT_LABELS = {**READ_LABELS, "quote": "/api/v1/models/{id}/quote"}
 #: Route parameters shown under the names the API documents use for them.
 _SHOWN_AS = {"model_id": "id", "model_type": "type"}
 _PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")

@@ -17,7 +17,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modelcatalog.api.labels import READ_LABELS, route_label
+from modelcatalog.api.labels import DIRECT_LABELS, READ_LABELS, route_label
 from modelcatalog.api.logs import AccessLog
 from modelcatalog.api.reads import ReadRoutes
 from modelcatalog.api.state import CatalogState
@@ -36,9 +36,9 @@ class RequestStats(Collector):
     lock and look up a child on every call, which cost about a quarter of the 304 rate on the
     read path; every request is recorded on the event loop's thread, so no lock is needed.
 
-    Reads answered from the HTTP parser (api/direct.py) cost a few microseconds each, so they
-    are recorded apart (:meth:`record_direct`: one lookup and three additions) and folded into
-    the request counts and latencies at scrape time.
+    Reads and quotes answered from the HTTP parser (api/direct.py) cost a few microseconds
+    each, so they are recorded apart (:meth:`record_direct`: one lookup and three additions)
+    and folded into the request counts and latencies at scrape time.
     """
 
     def __init__(self, buckets: tuple[float, ...] = _LATENCY_BUCKETS) -> None:
@@ -46,7 +46,7 @@ class RequestStats(Collector):
         self.counts: dict[tuple[str, int], int] = {}
         #: route -> per-bucket counts (the last one is +Inf), then the sum of durations.
         self.latency: dict[str, list[float]] = {}
-        #: (ReadRoutes route, status) -> count, per-bucket counts, sum of durations.
+        #: (ReadRoutes route or "quote", status) -> count, per-bucket counts, sum of durations.
         self._direct: dict[tuple[str, int], list[float]] = {}
 
     def record(self, route: str, status: int, elapsed: float) -> None:
@@ -59,7 +59,8 @@ class RequestStats(Collector):
         histogram[-1] += elapsed
 
     def record_direct(self, route: str, status: int, elapsed: float) -> None:
-        """Count a read of ``route`` (a ReadRoutes route name) answered from the parser."""
+        """Count a request answered from the parser: a read of ``route`` (a ReadRoutes route
+        name) or a quote (``route`` is ``"quote"``)."""
         found = self._direct.get((route, status))
         if found is None:
             found = self._direct[route, status] = [0.0] * (len(self.buckets) + 3)
@@ -72,7 +73,7 @@ class RequestStats(Collector):
         """Route label -> reads answered from the HTTP parser, a subset of the counts."""
         direct: dict[str, int] = {}
         for (route, _), found in self._direct.items():
-            label = READ_LABELS[route]
+            label = DIRECT_LABELS[route]
             direct[label] = direct.get(label, 0) + int(found[0])
         return direct
 
@@ -94,7 +95,7 @@ class RequestStats(Collector):
         yield durations
         direct = CounterMetricFamily(
             "modelcatalog_direct_reads",
-            "Reads answered from the HTTP parser (the fast path), by route.",
+            "Reads and quotes answered from the HTTP parser (the fast path), by route.",
             labels=["route"],
         )
         for route, count in sorted(self.direct.items()):
@@ -106,7 +107,7 @@ class RequestStats(Collector):
         counts = dict(self.counts)
         latency = {route: list(histogram) for route, histogram in self.latency.items()}
         for (route, status), found in list(self._direct.items()):
-            label = READ_LABELS[route]
+            label = DIRECT_LABELS[route]
             counts[label, status] = counts.get((label, status), 0) + int(found[0])
             histogram = latency.setdefault(label, [0.0] * (len(self.buckets) + 2))
             for i, count in enumerate(found[1:]):

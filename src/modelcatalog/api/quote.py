@@ -13,6 +13,7 @@ catalog being served prices it under that instant's lifecycle clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import orjson
@@ -21,21 +22,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from modelcatalog.api.app import raw_response
 from modelcatalog.api.audiences import Audiences
+from modelcatalog.api.errors import error_answer
 from modelcatalog.api.limits import RequestLimits, load_json
 from modelcatalog.api.parts import ServiceParts
-from modelcatalog.api.timeline import CatalogTimeline, at_param
-from modelcatalog.catalog.views import ViewSet
-from modelcatalog.pricing import parse_usage_json, quote
+from modelcatalog.api.reads import Answer
+from modelcatalog.api.timeline import CatalogTimeline, DatedViews, at_param
+from modelcatalog.errors import ModelCatalogError
+from modelcatalog.pricing import Usage, parse_usage_json, quote
 
-__all__ = ["QUOTE_PATH", "QuoteRoute", "quote_routes"]
+__all__ = ["QUOTE_PATH", "QuoteRoute", "quote_endpoint", "quote_routes"]
 
 QUOTE_PATH = "/api/v1/models/{model_id:path}/quote"
-_HEADERS = {"cache-control": "no-store"}
+#: The headers of a quote, in the order the framework's JSON responses had them.
+_HEADERS = ((b"cache-control", b"no-store"),)
+_JSON = (b"content-type", b"application/json")
 
 
 class QuoteRoute:
-    """The quote endpoint over the service's timeline (the live catalog and ``?at=``)."""
+    """The quote endpoint over the service's timeline (the live catalog and ``?at=``).
+
+    :meth:`answer` computes the whole answer, the error table's included; the ASGI route
+    (:meth:`quote`) and the HTTP parser's direct path (:mod:`modelcatalog.api.direct`) both
+    send what it returns, so a quote's bytes do not depend on the path it took.
+    """
 
     def __init__(
         self, timeline: CatalogTimeline, audiences: Audiences, limits: RequestLimits
@@ -49,29 +60,77 @@ class QuoteRoute:
         query = request.scope["query_string"]
         instant = at_param(query) if query else None  # most quotes carry no query string
         authorization = request.headers.get("authorization")
-        audience = self._audiences.audience(
-            None if authorization is None else authorization.encode("latin-1")
-        )
+        body = await request.body()
+        dated = None if instant is None else await self._dated(instant, body)
+        credentials = None if authorization is None else authorization.encode("latin-1")
+        return raw_response(self.answer(model_id, credentials, body, instant, dated))
+
+    def answer(
+        self,
+        model_id: str,
+        authorization: bytes | None,
+        body: bytes,
+        instant: datetime | None = None,
+        dated: DatedViews | None = None,
+    ) -> Answer:
+        """Status, headers and body of a quote of ``body`` (the usage) for ``model_id``.
+
+        Priced by the live catalog, or by ``dated``, the catalog of ``instant``. A request
+        the service cannot quote is answered by the error table, never raised.
+        """
+        try:
+            payload = self._priced(model_id, authorization, body, instant, dated)
+        except ModelCatalogError as exc:
+            return error_answer(exc)
+        return 200, [*_HEADERS, (b"content-length", b"%d" % len(payload)), _JSON], payload
+
+    def _priced(
+        self,
+        model_id: str,
+        authorization: bytes | None,
+        body: bytes,
+        instant: datetime | None,
+        dated: DatedViews | None,
+    ) -> bytes:
+        audience = self._audiences.audience(authorization)
         # The request is checked whole before the catalog is asked: a malformed usage is a
         # 400 whatever the name, never a 404 or a 410 that would hide the caller's mistake.
-        body = await request.body()
-        usage = load_json(
-            body if body.strip() else b"{}", self._limits.json_depth, parse_usage_json
-        )
-        views, from_history = await self._views(instant)
+        usage = self._usage(body)
+        if dated is None:
+            views, from_history = self._timeline.state.views(), False
+        else:
+            views, from_history = dated.views, dated.from_history
         resolution = views.resolve(audience, model_id)
         record = views.snapshot.by_id[resolution.model_id].record
         result = quote(record, usage, instant)
         payload = result.to_json(views.version, from_history=from_history)
         payload["requested"] = model_id
         payload["via"] = [step.as_json() for step in resolution.via]
-        return Response(orjson.dumps(payload), media_type="application/json", headers=_HEADERS)
+        return orjson.dumps(payload)
 
-    async def _views(self, instant: datetime | None) -> tuple[ViewSet, bool]:
-        if instant is None:
-            return self._timeline.state.views(), False
-        dated = await run_in_threadpool(self._timeline.catalog_at, instant)
-        return dated.views, dated.from_history
+    def _usage(self, body: bytes) -> Usage:
+        usage: Usage = load_json(
+            body if body.strip() else b"{}", self._limits.json_depth, parse_usage_json
+        )
+        return usage
+
+    async def _dated(self, instant: datetime, body: bytes) -> DatedViews | None:
+        """The catalog at ``instant``; ``None`` when the usage is malformed, which
+        :meth:`answer` refuses before it would look at any catalog."""
+        try:
+            self._usage(body)
+        except ModelCatalogError:
+            return None
+        return await run_in_threadpool(self._timeline.catalog_at, instant)
+
+
+def quote_endpoint(routes: Iterable[BaseRoute]) -> QuoteRoute | None:
+    """The :class:`QuoteRoute` answering :data:`QUOTE_PATH` among ``routes``, if mounted."""
+    for route in routes:
+        owner = getattr(getattr(route, "endpoint", None), "__self__", None)
+        if isinstance(route, Route) and route.path == QUOTE_PATH and isinstance(owner, QuoteRoute):
+            return owner
+    return None
 
 
 def quote_routes(parts: ServiceParts) -> list[BaseRoute]:

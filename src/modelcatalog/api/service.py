@@ -26,7 +26,7 @@ from modelcatalog.api.limits import RequestLimits
 from modelcatalog.api.metrics import ObserveMiddleware, Observer
 from modelcatalog.api.ops import ops_routes
 from modelcatalog.api.parts import RouteGroup, ServiceParts
-from modelcatalog.api.quote import quote_routes
+from modelcatalog.api.quote import quote_endpoint, quote_routes
 from modelcatalog.api.reads import ReadRoutes
 from modelcatalog.api.source import ServedCatalog, file_catalog, load_snapshot, store_catalog
 from modelcatalog.api.state import CatalogState
@@ -112,4 +112,5 @@ def _assemble(
         direct_reads=observer is None or not settings.access_log,
         on_direct_answer=None if observer is None else observer.stats.record_direct,
         observe_read=None if observer is None else observer.observe_read,
+        quotes=quote_endpoint(served),
     )

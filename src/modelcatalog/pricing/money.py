@@ -100,17 +100,37 @@ def _untrusted(value: object, path: str) -> UnpriceableRequest:
 
 
 def rate(price: Price | DurationTier | None, path: str) -> Rate:
-    """The rate at ``pricing.<path>``; refuses a missing price or currency."""
+    """The rate at ``pricing.<path>``; refuses a missing price or currency.
+
+    A record's prices are frozen models that live as long as its snapshot, so the rate of each
+    is converted and checked once and kept: quoting a model again costs a lookup per price.
+    """
     if price is None:
         raise UnpriceableRequest(f"the model has no price at pricing.{path}")
+    key = (id(price), path)
+    kept = _rates.get(key)
+    if kept is not None and kept[0] is price:
+        return kept[1]
     if price.usd is None or price.diem is None:
         currency = "usd" if price.usd is None else "diem"
         raise UnpriceableRequest(f"the model's price at pricing.{path} has no {currency}")
-    return Rate(
+    found = Rate(
         path,
         catalog_decimal(price.usd, path, "usd"),
         catalog_decimal(price.diem, path, "diem"),
     )
+    if len(_rates) >= _RATES_KEPT:
+        _rates.clear()  # a catalog swap leaves the old records' rates behind: start over
+    # The price is kept with its rate, so its id cannot be reused while the entry exists.
+    _rates[key] = (price, found)
+    return found
+
+
+#: Rates by (id of the price, path): each price model held with the rate made of it.
+_rates: dict[tuple[int, str], tuple[Price | DurationTier, Rate]] = {}
+#: Bounded (a few MB at most); the bundled catalog holds some 160 prices, a 10,000-model one
+#: tens of thousands, which are then converted again after each clear, as before.
+_RATES_KEPT = 16384
 
 
 def line_item(name: str, quantity: int | Decimal, unit: str, price: Rate, per: int = 1) -> LineItem:

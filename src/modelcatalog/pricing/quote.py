@@ -120,7 +120,11 @@ def instant_text(instant: datetime) -> str:
 
 def decimal_text(value: Decimal) -> str:
     """A decimal in plain notation without trailing zeros: ``0.0105``, ``3``, never ``1E-7``."""
-    text = format(value, "f")
+    # str() is plain notation except for exponents above 0 or far below (it then has an E),
+    # and costs a fraction of format(..., "f"); a quote writes a dozen of these.
+    text = str(value)
+    if "E" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text

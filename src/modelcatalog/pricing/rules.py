@@ -40,7 +40,7 @@ TOKEN_PRICES = (
     ("cache_write", "cache_write_tokens"),
     ("output", "output_tokens"),
 )
-PROMPT_FIELDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens")
+TOKEN_FIELDS = tuple(field for _, field in TOKEN_PRICES)
 
 Rule = Callable[[Any, Any, Usage], list[LineItem]]
 
@@ -59,7 +59,7 @@ def refuse_unpriced(usage: Usage, priced: Iterable[str], what: str) -> None:
 
 def llm_items(pricing: LlmPricing, spec: Any, usage: Usage) -> list[LineItem]:
     """Text and embedding models: per million tokens, with the long-context tier."""
-    refuse_unpriced(usage, [field for _, field in TOKEN_PRICES], "a token-priced model")
+    refuse_unpriced(usage, TOKEN_FIELDS, "a token-priced model")
     tier: LlmPricing | ExtendedLlmPricing = pricing
     prefix = why = ""
     extended = pricing.extended
@@ -71,7 +71,11 @@ def llm_items(pricing: LlmPricing, spec: Any, usage: Usage) -> list[LineItem]:
         threshold = catalog_decimal(
             extended.context_token_threshold, "extended.context_token_threshold"
         )
-        prompt = sum(getattr(usage, field) or 0 for field in PROMPT_FIELDS)
+        prompt = (
+            (usage.input_tokens or 0)
+            + (usage.cache_read_tokens or 0)
+            + (usage.cache_write_tokens or 0)
+        )
         if prompt > threshold:
             tier, prefix = extended, "extended."
             why = f" (the prompt of {prompt} tokens is above the threshold of {threshold})"
