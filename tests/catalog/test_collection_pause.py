@@ -1,4 +1,4 @@
-"""The collector pause around catalog loads, on a process that froze its heap and one that did not."""
+"""The collector pause around catalog loads, with the heap frozen and without."""
 
 from __future__ import annotations
 
