@@ -211,9 +211,26 @@ def _tenure() -> None:
     (``modelcatalog serve`` freezes its loaded heap, api/service.py) keeps them frozen: there
     the young generations are left as they are.
     """
-    if gc.get_freeze_count() == 0:
+    if not _process_froze_heap():
         gc.freeze()
         gc.unfreeze()
+
+
+_heap_frozen = False
+
+
+def _process_froze_heap() -> bool:
+    """Whether this process froze objects; remembered once seen, as nothing here unfreezes.
+
+    ``gc.get_freeze_count()`` walks the whole permanent generation: on a serving process,
+    whose loaded heap is frozen, that was a 10-15 ms stall holding the GIL on every catalog
+    reload, twice (docs/performance.md, "Reloading under load"). With nothing frozen the
+    walk is of an empty list.
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = gc.get_freeze_count() > 0
+    return _heap_frozen
 
 
 def _parse(content: bytes, shown: str, formats: tuple[str, ...]) -> Any:
