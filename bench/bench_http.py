@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -650,11 +651,8 @@ def print_report(results: Results, body_size: int, args: argparse.Namespace) -> 
         "| CPU per worker, nginx / modelcatalog | wrk CPU, nginx / modelcatalog |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for scenario, conns, workers, name in sorted(results, key=_report_order):
-        if name == "modelcatalog":
-            base = results[(scenario, conns, workers, "nginx")]
-            ours = results[(scenario, conns, workers, name)]
-            print(_report_row(scenario, conns, workers, base, ours))
+    for scenario, conns, workers, base, ours in _pairs(results):
+        print(_report_row(scenario, conns, workers, base, ours))
     print_cost(results)
 
 
@@ -666,16 +664,21 @@ def print_cost(results: Results) -> None:
         "| modelcatalog, its wrk |"
     )
     print("|---|---:|---:|---:|---:|")
-    for scenario, conns, workers, name in sorted(results, key=_report_order):
-        if name == "modelcatalog":
-            base = results[(scenario, conns, workers, "nginx")]
-            ours = results[(scenario, conns, workers, name)]
-            print(f"| {scenario} | {workers} | {conns} | {_cost(base)} | {_cost(ours)} |")
+    for scenario, conns, workers, base, ours in _pairs(results):
+        print(f"| {scenario} | {workers} | {conns} | {_cost(base)} | {_cost(ours)} |")
 
 
 def _cost(cell: Cell) -> str:
     cost = cpu_per_request(cell)
     return "-" if cost is None else f"{cost[0]:.0f}, {cost[1]:.0f}"
+
+
+def _pairs(results: Results) -> Iterator[tuple[str, int, int, Cell, Cell]]:
+    """(request, connections, workers, nginx's cell, the service's cell), in report order."""
+    for scenario, conns, workers, name in sorted(results, key=_report_order):
+        if name == "modelcatalog":
+            base = results[(scenario, conns, workers, "nginx")]
+            yield scenario, conns, workers, base, results[(scenario, conns, workers, name)]
 
 
 def _report_order(key: tuple[str, int, int, str]) -> tuple[int, int, int, str]:

@@ -209,8 +209,7 @@ class DirectReadProtocol(HeadLimitProtocol):
             self.timeout_keep_alive_handler()
 
     def _answer_directly(self) -> tuple[bytes, bytes] | None:
-        busy = self.cycle is not None and not self.cycle.response_complete
-        if busy or self.pipeline or self.flow.write_paused or self.parser.should_upgrade():
+        if not self._free_to_answer():
             return None
         if self._has_body:
             return None  # the ASGI path refuses a read's body before the client sends it
@@ -222,10 +221,21 @@ class DirectReadProtocol(HeadLimitProtocol):
         answer = self._catalog.answer_directly(path, query, self.headers, head=method == b"HEAD")
         if answer is None:
             return None
-        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
-        self._close_after = not keep_alive
+        keep_alive = self._note_keep_alive()
         status, headers, body = answer
         return _response(status, self._default_block(), headers, body, keep_alive)
+
+    def _free_to_answer(self) -> bool:
+        # Not while an earlier request is still being answered or waits in the pipeline,
+        # while writes are paused, or on an upgrade: those take uvicorn's own path.
+        busy = self.cycle is not None and not self.cycle.response_complete
+        return not (busy or self.pipeline or self.flow.write_paused or self.parser.should_upgrade())
+
+    def _note_keep_alive(self) -> bool:
+        """Whether the connection stays open after this answer (noted for the write)."""
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        self._close_after = not keep_alive
+        return keep_alive
 
     def _default_block(self) -> bytes:
         # uvicorn replaces the default header list when the date changes, once a second.
@@ -241,8 +251,7 @@ class DirectReadProtocol(HeadLimitProtocol):
         Anything else about it (chunked, ``Expect: 100-continue``, over the limit, a query
         string) takes the ASGI path, which refuses or answers it as it always has.
         """
-        busy = self.cycle is not None and not self.cycle.response_complete
-        if busy or self.pipeline or self.flow.write_paused or self.parser.should_upgrade():
+        if not self._free_to_answer():
             return False
         if self.expect_100_continue or self.parser.get_method() != b"POST":
             return False
@@ -251,8 +260,7 @@ class DirectReadProtocol(HeadLimitProtocol):
         model_id = self._catalog.quote_target(path)
         if model_id is None or query or not self._declared_within(self._limits.quote_body):
             return False
-        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
-        self._close_after = not keep_alive
+        self._note_keep_alive()
         self._quote = (model_id, [])
         return True
 
